@@ -1,0 +1,52 @@
+"""Attachment files (images, PDFs) delivered next to a complaints export.
+
+Only the base name of a listed file is used, so a crafted name cannot reach outside the folder
+of the export. A listed file that is not there is recorded as missing (no hash), not dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from qinglang.ingest.clean import CleanRecord
+
+SEARCH_DIRS = (".", "attachments")
+
+
+def attachment_rows(records: list[CleanRecord], export_dir: Path, org: str,
+                    import_id: int) -> list[dict]:
+    rows = {}
+    for record in records:
+        for listed in record.columns.get("attachments") or ():
+            name = Path(listed.replace("\\", "/")).name
+            if not name:
+                continue
+            path = _find(export_dir, name)
+            rows[(record.key, name)] = {
+                "org": org, "complaint_id": record.key, "file_name": name,
+                "sha256": _sha256(path) if path else None,
+                "size_bytes": path.stat().st_size if path else None,
+                "path": str(path) if path else None, "import_id": import_id,
+            }
+    return list(rows.values())
+
+
+def _find(export_dir: Path, name: str) -> Path | None:
+    for folder in SEARCH_DIRS:
+        candidate = export_dir / folder / name
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    return _sha256(path)

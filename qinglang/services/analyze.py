@@ -1,0 +1,53 @@
+"""`qinglang analyze`: every detector that is installed, run over the whole store.
+
+A detector is a named function of (engine, org) returning findings as label → count.
+Before any detection engine is installed, analysis checks what every later detector relies
+on: that complaints and calls point at customers the store knows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import Engine, and_, func, select
+
+from qinglang.store.tables import record_tables
+
+Detector = Callable[[Engine, str], dict[str, int]]
+
+
+@dataclass(frozen=True)
+class DetectorRun:
+    name: str
+    title: str
+    findings: dict[str, int]
+
+
+def referential_integrity(engine: Engine, org: str) -> dict[str, int]:
+    """Complaints and calls whose customer is not among the stored customers."""
+    customers = record_tables["customers"]
+    findings = {}
+    with engine.connect() as conn:
+        for kind in ("complaints", "calls"):
+            table = record_tables[kind]
+            known = select(customers.c.customer_id).where(
+                and_(customers.c.org == org, customers.c.customer_id == table.c.customer_id))
+            findings[f"{kind} about an unknown customer"] = conn.execute(
+                select(func.count()).select_from(table).where(
+                    table.c.org == org, table.c.customer_id.is_not(None), ~known.exists())
+            ).scalar()
+            findings[f"{kind} with no customer"] = conn.execute(
+                select(func.count()).select_from(table).where(
+                    table.c.org == org, table.c.customer_id.is_(None))
+            ).scalar()
+    return findings
+
+
+DETECTORS: list[tuple[str, str, Detector]] = [
+    ("integrity", "数据完整性 referential integrity", referential_integrity),
+]
+
+
+def analyze(engine: Engine, org: str) -> list[DetectorRun]:
+    return [DetectorRun(name, title, run(engine, org)) for name, title, run in DETECTORS]

@@ -1,0 +1,116 @@
+"""Importing institution exports into the store: stream, clean, upsert, checkpoint.
+
+The unit of work is a batch of rows: its records, its rejects and the checkpoint are written in
+one transaction. Running the same file again after a kill resumes after the last checkpoint;
+running it again after it finished re-applies it, which the upserts make idempotent.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Callable, Iterator
+
+from sqlalchemy import Engine
+
+from qinglang.ingest.attachments import attachment_rows, file_sha256
+from qinglang.ingest.clean import RowCleaner
+from qinglang.ingest.rows import RawRow, RowProblem, Source
+from qinglang.ingest.sources import open_source, resolve_kind
+from qinglang.errors import InputError
+from qinglang.model.values import IdNumberProtector
+from qinglang.settings import Settings
+from qinglang.store import repository as repo
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class ImportReport:
+    file: Path
+    kind: str
+    import_id: int
+    encoding: str | None
+    rows_ok: int
+    rows_rejected: int
+    resumed_from: int
+    rejects_file: Path | None = None
+    reasons: dict[str, int] = field(default_factory=dict)
+
+
+def import_file(engine: Engine, settings: Settings, path: Path, kind: str | None = None,
+                encoding: str | None = None, progress: Progress | None = None) -> ImportReport:
+    source = open_source(path, encoding, settings.max_field_chars)
+    try:
+        schema = resolve_kind(path, source.columns, kind)
+        missing = [c for c in schema.required_columns if c not in source.columns]
+        if missing:
+            raise InputError(f"{path.name}: required column(s) missing for {schema.kind}: "
+                             f"{', '.join(missing)}")
+        with engine.begin() as conn:
+            import_id, resume_from = repo.begin_import(
+                conn, settings.org, schema.kind, file_sha256(path), path.name,
+                source.file_format, source.encoding)
+        cleaner = RowCleaner(schema, source.columns, IdNumberProtector(settings.secret_key),
+                             settings.max_field_chars)
+        for batch in _batches(source, settings.batch_rows, resume_from):
+            _write_batch(engine, settings, path, import_id, cleaner, batch)
+            if progress:
+                progress(*source.progress())
+    finally:
+        source.close()
+    with engine.begin() as conn:
+        done = repo.finish_import(conn, import_id)
+        problems = repo.reject_rows(conn, import_id)
+    return ImportReport(
+        file=path, kind=schema.kind, import_id=import_id, encoding=source.encoding,
+        rows_ok=done["rows_ok"], rows_rejected=done["rows_rejected"], resumed_from=resume_from,
+        rejects_file=_write_rejects(settings, path, import_id, problems),
+        reasons=_count_reasons(problems),
+    )
+
+
+def _batches(source: Source, size: int,
+             resume_from: int) -> Iterator[list[RawRow | RowProblem]]:
+    rows = (r for r in source.rows() if r.number > resume_from)
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def _write_batch(engine: Engine, settings: Settings, path: Path, import_id: int,
+                 cleaner: RowCleaner, batch: list[RawRow | RowProblem]) -> None:
+    raw_rows = [r for r in batch if isinstance(r, RawRow)]
+    records, problems = cleaner.clean_batch(raw_rows)
+    problems += [r for r in batch if isinstance(r, RowProblem)]
+    rejected_rows = len({p.number for p in problems})
+    with engine.begin() as conn:
+        repo.upsert_records(conn, cleaner.schema, settings.org, import_id, records)
+        repo.add_rejects(conn, import_id, problems)
+        if cleaner.schema.kind == "complaints":
+            repo.add_attachments(conn, attachment_rows(records, path.parent, settings.org,
+                                                       import_id))
+        repo.checkpoint(conn, import_id, batch[-1].number, len(records), rejected_rows)
+
+
+def _write_rejects(settings: Settings, path: Path, import_id: int,
+                   problems: list[dict]) -> Path | None:
+    if not problems:
+        return None
+    out = settings.home / "rejects" / f"{path.stem}.{import_id}.rejects.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "row", "column", "reason"])
+        for p in problems:
+            writer.writerow([path.name, p["row_number"], p["column_name"], p["reason"]])
+    return out
+
+
+def _count_reasons(problems: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for p in problems:
+        label = f"{p['column_name'] or '(row)'}: {p['reason']}"
+        counts[label] = counts.get(label, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
