@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from factories import TEST_KEY
 from qinglang.settings import Settings
 from qinglang.store.db import create_store_engine, migrate
 
 PG_URL = os.environ.get("QINGLANG_TEST_PG_URL")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-TEST_KEY = "11" * 32
+
 
 
 def pytest_report_header(config):

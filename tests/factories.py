@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+TEST_KEY = "11" * 32
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CHECK = "10X98765432"
 

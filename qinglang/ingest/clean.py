@@ -123,9 +123,9 @@ class RowCleaner:
         if parsed is None:
             return {f"{name}_digest": None, f"{name}_masked": None, f"{name}_enc": None}
         return {
-            f"{name}_digest": self.protector.digest(parsed.value),
+            f"{name}_digest": self.protector.digest(parsed),
             f"{name}_masked": parsed.masked,
-            f"{name}_enc": self.protector.encrypt(parsed.value),
+            f"{name}_enc": self.protector.encrypt(parsed),
         }
 
     def _attrs(self, row: RawRow, problems: list[RowProblem]) -> dict[str, str]:

@@ -13,8 +13,8 @@ import time
 import pytest
 from sqlalchemy import select
 
-from conftest import TEST_KEY
-from factories import CUSTOMER_COLUMNS, customer, write_csv
+
+from factories import CUSTOMER_COLUMNS, TEST_KEY, customer, write_csv
 from qinglang.store.db import create_store_engine
 from qinglang.store.tables import imports, record_tables, rejects
 

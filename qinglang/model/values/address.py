@@ -1,0 +1,149 @@
+"""Postal addresses: province/city/district by cpca, plus keys that tell the same building apart.
+
+cpca does its work in `transform`, which builds a pandas DataFrame per call, so addresses are
+cleaned in batches. Measured for 10,000 addresses in one call: 17 µs per address in all, of
+which cpca.transform takes 8.5 µs; a call for a single address takes about 340 µs.
+
+cpca quirks handled here: municipalities come back with city "市辖区" (or none at all, or "县"
+for Chongqing's counties), county-level cities under a province with city
+"省直辖县级行政区划"; an address cpca cannot place comes back without even its remainder.
+Not handled: a district name shared by several cities (朝阳区, 鼓楼区) with no city before it
+is placed in whichever city cpca lists first (朝阳区 alone → 吉林省长春市), and a district
+written without 区 ('北京朝阳建国路') is not recognised, so its name stays in the remainder.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qinglang.errors import InvalidValue
+
+_MUNICIPALITIES = frozenset({"北京市", "上海市", "天津市", "重庆市"})
+_PLACEHOLDER_CITIES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+
+_CHINESE_DIGITS = {
+    "〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3,
+    "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_CHINESE_UNITS = {"十": 10, "百": 100, "千": 1000}
+_UNIT_WORDS = "号楼|号院|号|栋|幢|座|单元|室|房|楼|层|期"
+_CHINESE_NUMBER_BEFORE_UNIT = re.compile(rf"([〇零一二两三四五六七八九十百千]+)(?={_UNIT_WORDS})")
+_BUILDING_HASH = re.compile(r"([0-9a-z]+)#楼?")
+_BUILDING_UNIT_ROOM = re.compile(r"([0-9]+)-([0-9]+)-([0-9]+)$")
+_BUILDING_WORD = re.compile(r"(?<=[0-9a-z])(?:号楼|栋|幢|座)")
+_ROOM_WORD = re.compile(r"(?<=[0-9a-z])(?:号房|号室|房|室)")
+_NOT_KEY_CHARACTER = re.compile(r"[^\w-]|_")
+_DASH_NOT_BETWEEN_DIGITS = re.compile(r"(?<![0-9])-|-(?![0-9])")
+_BARE_ROOM_NUMBER = re.compile(r"(?<=[栋元])([0-9]+)$")
+_BELOW_BUILDING = re.compile(r"(?:[0-9]+(?:单元|层|楼|室))+$")
+
+
+@dataclass(frozen=True, slots=True, repr=False)
+class Address:
+    """An address split into administrative parts ("" where unknown) and the remainder.
+
+    `key` compares whole addresses (district adcode + normalised remainder); `building_key`
+    drops the unit, floor and room, so neighbours in one building share it.
+    """
+
+    province: str
+    city: str
+    district: str
+    detail: str
+    adcode: str
+    key: str
+    building_key: str
+
+    @property
+    def masked(self) -> str:
+        """Province, city and district kept, the rest replaced by '****'."""
+        parts = dict.fromkeys(part for part in (self.province, self.city, self.district) if part)
+        return "".join(parts) + "****"
+
+    def __repr__(self) -> str:
+        return f"Address({self.masked})"
+
+
+def normalize_address(raw: str) -> Address:
+    """One address; slow (a DataFrame per call), prefer `normalize_addresses` for many."""
+    return normalize_addresses([raw])[0]
+
+
+def normalize_addresses(raws: Sequence[str]) -> list[Address]:
+    """Many addresses in one cpca call; raises `InvalidValue` naming the first empty one."""
+    texts = [_clean(raw) for raw in raws]
+    for position, text in enumerate(texts):
+        if not any(char.isalnum() for char in text):
+            raise InvalidValue(f"address at position {position} is empty")
+    if not texts:
+        return []
+    table = _cpca().transform(texts)
+    columns = zip(
+        texts, table["省"].tolist(), table["市"].tolist(), table["区"].tolist(),
+        table["地址"].tolist(), table["adcode"].tolist(),
+    )  # fmt: skip
+    return [_address(*row) for row in columns]
+
+
+@functools.cache
+def _cpca():
+    """cpca loads its tables and pandas on import (~1 s): only when addresses are cleaned."""
+    import cpca
+
+    return cpca
+
+
+def _clean(raw: str) -> str:
+    """NFKC (full-width digits and letters to ASCII) and whitespace runs to one space."""
+    return " ".join(unicodedata.normalize("NFKC", raw).split())
+
+
+def _address(text: str, *cells: object) -> Address:
+    province, city, district, remainder, adcode = map(_text, cells)
+    if province in _MUNICIPALITIES:
+        city = province
+    elif city in _PLACEHOLDER_CITIES:
+        city = ""
+    detail = remainder if adcode else text
+    key = f"{adcode}:{_comparison_form(detail)}"
+    return Address(province, city, district, detail.strip(), adcode, key, _building_key(key))
+
+
+def _text(cell: object) -> str:
+    """cpca leaves unknown parts as None or NaN."""
+    return cell if isinstance(cell, str) else ""
+
+
+def _comparison_form(detail: str) -> str:
+    """The remainder spelled one way: '３号楼 二单元 五零一房' and '3栋2单元501室' agree."""
+    text = _CHINESE_NUMBER_BEFORE_UNIT.sub(_arabic, detail.casefold())
+    text = _BUILDING_HASH.sub(r"\1栋", text)
+    text = _NOT_KEY_CHARACTER.sub("", text.replace("—", "-").replace("–", "-"))
+    text = _DASH_NOT_BETWEEN_DIGITS.sub("", text)
+    text = _BUILDING_UNIT_ROOM.sub(r"\1栋\2单元\3室", text)
+    text = _BUILDING_WORD.sub("栋", text)
+    text = _ROOM_WORD.sub("室", text)
+    return _BARE_ROOM_NUMBER.sub(r"\1室", text)
+
+
+def _building_key(key: str) -> str:
+    return _BELOW_BUILDING.sub("", key)
+
+
+def _arabic(match: re.Match[str]) -> str:
+    """'三' → '3', '五零一' → '501', '十二' → '12', '一百零一' → '101'."""
+    numeral = match.group(1)
+    if not any(char in _CHINESE_UNITS for char in numeral):
+        return "".join(str(_CHINESE_DIGITS[char]) for char in numeral)
+    total, digit = 0, 0
+    for char in numeral:
+        if char in _CHINESE_UNITS:
+            total += (digit or 1) * _CHINESE_UNITS[char]
+            digit = 0
+        else:
+            digit = _CHINESE_DIGITS[char]
+    return str(total + digit)
