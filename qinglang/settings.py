@@ -26,6 +26,7 @@ class Settings:
     batch_rows: int
     max_field_chars: int
     secret_key_hex: str | None
+    import_workers: int = 1
 
     @cached_property
     def secret_key(self) -> bytes:
@@ -49,6 +50,7 @@ def load_settings() -> Settings:
         batch_rows=_positive_int("QINGLANG_BATCH_ROWS", DEFAULT_BATCH_ROWS),
         max_field_chars=_positive_int("QINGLANG_MAX_FIELD_CHARS", DEFAULT_MAX_FIELD_CHARS),
         secret_key_hex=os.environ.get("QINGLANG_SECRET_KEY"),
+        import_workers=_positive_int("QINGLANG_IMPORT_WORKERS", os.cpu_count() or 1),
     )
 
 

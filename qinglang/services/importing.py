@@ -16,15 +16,17 @@ from typing import Callable, Iterator
 from sqlalchemy import Engine
 
 from qinglang.ingest.attachments import attachment_rows, file_sha256
-from qinglang.ingest.clean import RowCleaner
+from qinglang.ingest.clean import CleanRecord
+from qinglang.ingest.parallel import clean_batches
 from qinglang.ingest.rows import RawRow, RowProblem, Source
 from qinglang.ingest.sources import open_source, resolve_kind
 from qinglang.errors import InputError
-from qinglang.model.values import IdNumberProtector
+from qinglang.model.schema import load_kind
 from qinglang.settings import Settings
 from qinglang.store import repository as repo
 
 Progress = Callable[[int, int], None]
+PARALLEL_FROM_BYTES = 4 << 20  # below this, starting worker processes costs more than it saves
 
 
 @dataclass
@@ -53,10 +55,11 @@ def import_file(engine: Engine, settings: Settings, path: Path, kind: str | None
             import_id, resume_from = repo.begin_import(
                 conn, settings.org, schema.kind, file_sha256(path), path.name,
                 source.file_format, source.encoding)
-        cleaner = RowCleaner(schema, source.columns, IdNumberProtector(settings.secret_key),
-                             settings.max_field_chars)
-        for batch in _batches(source, settings.batch_rows, resume_from):
-            _write_batch(engine, settings, path, import_id, cleaner, batch)
+        cleaner_args = (schema, source.columns, settings.secret_key, settings.max_field_chars)
+        batches = _batches(source, settings.batch_rows, resume_from)
+        workers = settings.import_workers if path.stat().st_size > PARALLEL_FROM_BYTES else 0
+        for batch, (records, problems) in clean_batches(batches, cleaner_args, workers):
+            _write_batch(engine, settings, path, import_id, schema.kind, batch, records, problems)
             if progress:
                 progress(*source.progress())
     finally:
@@ -79,16 +82,15 @@ def _batches(source: Source, size: int,
         yield batch
 
 
-def _write_batch(engine: Engine, settings: Settings, path: Path, import_id: int,
-                 cleaner: RowCleaner, batch: list[RawRow | RowProblem]) -> None:
-    raw_rows = [r for r in batch if isinstance(r, RawRow)]
-    records, problems = cleaner.clean_batch(raw_rows)
-    problems += [r for r in batch if isinstance(r, RowProblem)]
+def _write_batch(engine: Engine, settings: Settings, path: Path, import_id: int, kind: str,
+                 batch: list[RawRow | RowProblem], records: list[CleanRecord],
+                 problems: list[RowProblem]) -> None:
+    problems = problems + [r for r in batch if isinstance(r, RowProblem)]
     rejected_rows = len({p.number for p in problems})
     with engine.begin() as conn:
-        repo.upsert_records(conn, cleaner.schema, settings.org, import_id, records)
+        repo.upsert_records(conn, load_kind(kind), settings.org, import_id, records)
         repo.add_rejects(conn, import_id, problems)
-        if cleaner.schema.kind == "complaints":
+        if kind == "complaints":
             repo.add_attachments(conn, attachment_rows(records, path.parent, settings.org,
                                                        import_id))
         repo.checkpoint(conn, import_id, batch[-1].number, len(records), rejected_rows)
