@@ -1,7 +1,8 @@
 """Writing tables for people and other systems: CSV (UTF-8 with BOM, for Excel in a Chinese
 locale), JSON Lines or .xlsx, chosen by the file's extension; rows are streamed.
 
-Text that a spreadsheet would run as a formula is written with a leading apostrophe.
+In CSV, text that a spreadsheet would run as a formula is written with a leading apostrophe;
+.xlsx cells are typed, so text stays text there and needs no such mark.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
     sheet.write_row(0, 0, columns)
     count = 0
     for count, row in enumerate(rows, start=1):
-        sheet.write_row(count, 0, [_cell(neutralise(row.get(c))) for c in columns])
+        sheet.write_row(count, 0, [_cell(row.get(c)) for c in columns])
     book.close()
     return count
 
