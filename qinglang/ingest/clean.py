@@ -1,21 +1,28 @@
 """Turning raw rows into records a kind's schema accepts, or into reasons to reject them.
 
-A row is taken whole or rejected whole, with every failing column named. Addresses are
-normalised a batch at a time because the address parser is fast only in bulk.
+A row is taken whole or rejected whole, with every failing column named. Each field's
+cleaning function is chosen once per file from its type, so the per-cell work is one call.
+Addresses are normalised a batch at a time because the address parser is fast only in bulk.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from qinglang.errors import InvalidValue
 from qinglang.ingest import values as v
 from qinglang.ingest.rows import RawRow, RowProblem
 from qinglang.model.schema import FieldSpec, KindSchema
 from qinglang.model.values import IdNumberProtector, normalize_addresses, parse_id_number
+from qinglang.store.tables import ADDRESS_PARTS
 
 TYPED = {"phone", "email", "wechat", "qq", "domain", "url", "credit_code"}
 KEEP_ORIGINAL = TYPED | {"datetime", "bool", "indicator"}
+FORMULA_REASON = "looks like a spreadsheet formula (possible formula injection)"
+
+# A field cleaner takes (cell as read, its text, the whole raw row) and returns the value.
+FieldCleaner = Callable[[object, str, dict], object]
 
 
 @dataclass(slots=True)
@@ -27,6 +34,14 @@ class CleanRecord:
     originals: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class _FieldPlan:
+    spec: FieldSpec
+    clean: FieldCleaner
+    keep_original: bool
+    required: bool
+
+
 class RowCleaner:
     def __init__(self, schema: KindSchema, columns: tuple[str, ...],
                  protector: IdNumberProtector, max_field_chars: int):
@@ -34,90 +49,82 @@ class RowCleaner:
         self.protector = protector
         self.max_field_chars = max_field_chars
         known = set(schema.field_names)
-        self.fields = [spec for spec in schema.fields if spec.name in columns]
+        self.plans = [
+            _FieldPlan(spec, self._cleaner_for(spec), spec.type in KEEP_ORIGINAL,
+                       spec.required and not spec.allow_empty)
+            for spec in schema.fields if spec.name in columns
+        ]
         self.extra_columns = [c for c in columns if c and c not in known]
-        self.address_fields = [s.name for s in self.fields if s.type == "address"]
+        self.address_fields = [p.spec.name for p in self.plans if p.spec.type == "address"]
 
     def clean_batch(self, rows: list[RawRow]) -> tuple[list[CleanRecord], list[RowProblem]]:
         records: list[CleanRecord] = []
         problems: list[RowProblem] = []
         for row in rows:
-            record, row_problems = self._clean_row(row)
-            if row_problems:
-                problems.extend(row_problems)
-            else:
+            record = self._clean_row(row, problems)
+            if record is not None:
                 records.append(record)
         self._fill_addresses(records)
         return records, problems
 
-    def _clean_row(self, row: RawRow) -> tuple[CleanRecord | None, list[RowProblem]]:
-        problems: list[RowProblem] = []
+    def _clean_row(self, row: RawRow, problems: list[RowProblem]) -> CleanRecord | None:
+        found = len(problems)
         columns: dict[str, object] = {}
         originals: dict[str, str] = {}
-        for spec in self.fields:
-            cell = row.values.get(spec.name)
+        values = row.values
+        for plan in self.plans:
+            name = plan.spec.name
+            cell = values.get(name)
+            text = v.as_text(cell)
             try:
-                value = self._clean_cell(spec, cell, row.values)
+                value = self._clean_cell(plan, cell, text, values)
             except InvalidValue as exc:
-                problems.append(RowProblem(row.number, spec.name, exc.message))
+                problems.append(RowProblem(row.number, name, exc.message))
                 continue
-            self._store(spec, value, columns)
-            raw = v.as_text(cell)
-            if spec.type in KEEP_ORIGINAL and value is not None and raw != _as_original(value):
-                originals[spec.name] = raw
+            if plan.spec.type == "id_number":
+                columns.update(self._protected_id_number(name, value))
+                continue
+            columns[name] = value
+            if plan.keep_original and value is not None and value != text:
+                originals[name] = text
         attrs = self._attrs(row, problems)
-        if problems:
-            return None, problems
-        return CleanRecord(row.number, self._key(columns), columns, attrs, originals), []
+        if len(problems) > found:
+            return None
+        return CleanRecord(row.number, self._key(columns), columns, attrs, originals)
 
-    def _clean_cell(self, spec: FieldSpec, cell: object, row: dict) -> object:
-        text = v.as_text(cell)
-        if text == "":
-            if spec.required and not spec.allow_empty:
+    def _clean_cell(self, plan: _FieldPlan, cell: object, text: str, row: dict) -> object:
+        if not text:
+            if plan.required:
                 raise InvalidValue("required value is empty")
             return None
-        if isinstance(cell, str) and v.looks_like_formula(text):
-            raise InvalidValue("looks like a spreadsheet formula (possible formula injection)")
         if len(text) > self.max_field_chars:
             raise InvalidValue(f"longer than {self.max_field_chars} characters")
-        return self._typed_value(spec, cell, text, row)
+        if isinstance(cell, str) and v.looks_like_formula(text):
+            raise InvalidValue(FORMULA_REASON)
+        return plan.clean(cell, text, row)
 
-    def _typed_value(self, spec: FieldSpec, cell: object, text: str, row: dict) -> object:
+    def _cleaner_for(self, spec: FieldSpec) -> FieldCleaner:
         kind = spec.type
-        if kind == "text":
-            return text
-        if kind in ("id", "string"):
-            value = v.clean_short(text)
-            return value.lower() if spec.lowercase else value
-        if kind == "person_name":
-            return v.clean_short(text, v.MAX_NAME)
-        if kind == "enum":
-            return v.clean_enum(text, spec)
-        if kind == "datetime":
-            return v.clean_datetime(cell)
-        if kind == "bool":
-            return v.clean_bool(cell)
-        if kind == "float":
-            return v.clean_float(cell, spec)
-        if kind == "list":
-            return v.clean_list(cell)
-        if kind == "vector":
-            return v.clean_vector(cell)
+        simple: dict[str, FieldCleaner] = {
+            "text": lambda cell, text, row: text,
+            "id": lambda cell, text, row: v.clean_short(text),
+            "string": (lambda cell, text, row: v.clean_short(text).lower()) if spec.lowercase
+            else (lambda cell, text, row: v.clean_short(text)),
+            "person_name": lambda cell, text, row: v.clean_short(text, v.MAX_NAME),
+            "enum": lambda cell, text, row: v.clean_enum(text, spec),
+            "datetime": lambda cell, text, row: v.clean_datetime(cell),
+            "bool": lambda cell, text, row: v.clean_bool(cell),
+            "float": lambda cell, text, row: v.clean_float(cell, spec),
+            "list": lambda cell, text, row: v.clean_list(cell),
+            "vector": lambda cell, text, row: v.clean_vector(cell),
+            "id_number": lambda cell, text, row: parse_id_number(text),
+            "address": lambda cell, text, row: v.clean_short(text, 512),
+            "indicator": lambda cell, text, row: v.clean_indicator(
+                text, v.as_text(row.get(spec.kind_field)).lower() or None),
+        }
         if kind in TYPED:
-            return v.clean_typed(kind, text)
-        if kind == "indicator":
-            return v.clean_indicator(text, v.as_text(row.get(spec.kind_field)).lower() or None)
-        if kind == "id_number":
-            return parse_id_number(text)
-        if kind == "address":
-            return v.clean_short(text, 512)
-        raise AssertionError(f"unhandled field type {kind}")
-
-    def _store(self, spec: FieldSpec, value: object, columns: dict[str, object]) -> None:
-        if spec.type == "id_number":
-            columns.update(self._protected_id_number(spec.name, value))
-        else:
-            columns[spec.name] = value
+            return lambda cell, text, row: v.clean_typed(kind, text)
+        return simple[kind]
 
     def _protected_id_number(self, name: str, parsed) -> dict[str, object]:
         if parsed is None:
@@ -138,9 +145,7 @@ class RowCleaner:
                 problems.append(RowProblem(row.number, column,
                                            f"longer than {self.max_field_chars} characters"))
             elif v.looks_like_formula(text):
-                problems.append(RowProblem(
-                    row.number, column,
-                    "looks like a spreadsheet formula (possible formula injection)"))
+                problems.append(RowProblem(row.number, column, FORMULA_REASON))
             else:
                 attrs[column] = text
         return attrs
@@ -155,9 +160,5 @@ class RowCleaner:
             holders = [r for r in records if r.columns.get(name)]
             parsed = normalize_addresses([r.columns[name] for r in holders])
             for record, address in zip(holders, parsed):
-                for part in ("province", "city", "district", "adcode", "key", "building_key"):
+                for part in ADDRESS_PARTS:
                     record.columns[f"{name}_{part}"] = getattr(address, part) or None
-
-
-def _as_original(value: object) -> str:
-    return value if isinstance(value, str) else ""

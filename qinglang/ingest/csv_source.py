@@ -30,6 +30,7 @@ class CsvSource:
         self._max_field_chars = max_field_chars
         self._max_line_chars = max_field_chars + ROW_SLACK
         self._oversized = False
+        self._undecodable = False
         self._reader = csv.reader(self._bounded_lines(), dialect=self._sniff_dialect())
         try:
             header = next(self._reader)
@@ -50,6 +51,8 @@ class CsvSource:
         over-long line is skipped to its end and stands as an empty line, flagged."""
         limit = self._max_line_chars
         while line := self._text.readline(limit):
+            if REPLACEMENT in line:
+                self._undecodable = True
             if len(line) >= limit and not line.endswith(("\n", "\r")):
                 while (rest := self._text.readline(limit)) and not rest.endswith(("\n", "\r")):
                     pass
@@ -68,18 +71,20 @@ class CsvSource:
             except StopIteration:
                 return
             except csv.Error as exc:
+                self._oversized = self._undecodable = False
                 yield RowProblem(number, "", _csv_reason(exc, self._max_field_chars))
                 continue
             if self._oversized:
-                self._oversized = False
+                self._oversized = self._undecodable = False
                 yield RowProblem(number, "", f"row longer than {self._max_line_chars} characters")
                 continue
-            if not any(cell.strip() for cell in cells):
+            if not any(cells):
                 continue
             if len(cells) > width and any(c.strip() for c in cells[width:]):
                 yield RowProblem(number, "", f"{len(cells)} cells but the header has {width}")
                 continue
-            if any(REPLACEMENT in cell for cell in cells):
+            if self._undecodable:
+                self._undecodable = False
                 yield RowProblem(number, _first_bad_column(self.columns, cells),
                                  f"bytes that are not valid {self.encoding}")
                 continue

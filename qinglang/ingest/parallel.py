@@ -1,59 +1,65 @@
-"""Cleaning batches in worker processes while the importing process reads and writes.
+"""An in-order map over worker processes, for the CPU-heavy half of an import.
 
-Cleaning (phone, id number, address parsing) costs more per row than the store's writes, so
-it runs on the other cores. Batches come back in file order, and no more than a few are in
-flight, so memory stays flat whatever the file size.
+Cleaning rows (phone, id number, address parsing) and binding them for the driver cost more
+per row than the store's own writes, so they run in other processes while the importing
+process reads the file and writes. Results come back in input order, and no more than a few
+items are in flight, so memory stays flat whatever the file size.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
-from qinglang.ingest.clean import CleanRecord, RowCleaner
-from qinglang.ingest.rows import RawRow, RowProblem
-from qinglang.model.values import IdNumberProtector
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
-Batch = list[RawRow | RowProblem]
-Cleaned = tuple[list[CleanRecord], list[RowProblem]]
-
-_worker_cleaner: RowCleaner | None = None
+_worker_function: Callable | None = None
 
 
-def _make_cleaner(schema, columns, key: bytes, max_field_chars: int) -> RowCleaner:
-    return RowCleaner(schema, columns, IdNumberProtector(key), max_field_chars)
+def _start_worker(make_function: Callable[..., Callable], args: tuple) -> None:
+    global _worker_function
+    _exit_with_parent(os.getppid())
+    _worker_function = make_function(*args)
 
 
-def _start_worker(*cleaner_args) -> None:
-    global _worker_cleaner
-    _worker_cleaner = _make_cleaner(*cleaner_args)
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose importing process was killed (kill -9 included) ends too, instead of
+    waiting forever on a queue that nobody will close."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
-def _clean_in_worker(rows: list[RawRow]) -> Cleaned:
-    return _worker_cleaner.clean_batch(rows)
+def _call_worker(item):
+    return _worker_function(item)
 
 
-def _raw_rows(batch: Batch) -> list[RawRow]:
-    return [r for r in batch if isinstance(r, RawRow)]
+def ordered_map(make_function: Callable[..., Callable[[Item], Result]], args: tuple,
+                items: Iterable[Item], workers: int) -> Iterator[Result]:
+    """`make_function(*args)` applied to every item, in `workers` processes (0: in this one).
 
-
-def clean_batches(batches: Iterable[Batch], cleaner_args: tuple,
-                  workers: int) -> Iterator[tuple[Batch, Cleaned]]:
-    """Each batch with its cleaned records and problems; in processes when workers > 0."""
+    make_function must be importable by name (module level): each worker builds its own
+    function once, so heavy state (parsers, keys, compiled statements) is never pickled.
+    """
     if workers <= 0:
-        cleaner = _make_cleaner(*cleaner_args)
-        for batch in batches:
-            yield batch, cleaner.clean_batch(_raw_rows(batch))
+        function = make_function(*args)
+        yield from map(function, items)
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                             initargs=cleaner_args) as pool:
+                             initargs=(make_function, args)) as pool:
         pending: deque = deque()
-        for batch in batches:
-            pending.append((batch, pool.submit(_clean_in_worker, _raw_rows(batch))))
+        for item in items:
+            pending.append(pool.submit(_call_worker, item))
             if len(pending) > workers * 2:
-                done, future = pending.popleft()
-                yield done, future.result()
+                yield pending.popleft().result()
         while pending:
-            done, future = pending.popleft()
-            yield done, future.result()
+            yield pending.popleft().result()

@@ -15,12 +15,13 @@ from qinglang.errors import InvalidValue
 from qinglang.model.schema import FieldSpec
 from qinglang.model.values import CLEANERS
 
-CHINA = timezone(timedelta(hours=8))
+CHINA_OFFSET = timedelta(hours=8)
 MAX_SHORT = 256
 MAX_NAME = 64
 MAX_VECTOR_DIM = 4096
 TRUE = {"true", "1", "是", "y", "yes", "t", "对"}
 FALSE = {"false", "0", "否", "n", "no", "f", "错"}
+FORMULA_STARTS = frozenset("=+-@")
 FORMULA = re.compile(r"^(=|[+\-@]\s*[A-Za-z_][\w.]*\s*[(|!])")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 LIST_SPLIT = re.compile(r"[;；]")
@@ -28,6 +29,8 @@ LIST_SPLIT = re.compile(r"[;；]")
 
 def as_text(cell: object) -> str:
     """An Excel number or JSON scalar as the text an institution meant (13800138000, not 1.38e10)."""
+    if type(cell) is str:
+        return cell.strip()
     if cell is None:
         return ""
     if isinstance(cell, float) and cell.is_integer():
@@ -38,7 +41,7 @@ def as_text(cell: object) -> str:
 
 
 def looks_like_formula(text: str) -> bool:
-    return bool(FORMULA.match(text))
+    return text[:1] in FORMULA_STARTS and bool(FORMULA.match(text))
 
 
 def clean_datetime(cell: object) -> datetime:
@@ -50,11 +53,15 @@ def clean_datetime(cell: object) -> datetime:
     else:
         moment = _parse_datetime_text(as_text(cell))
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=CHINA)
+        return moment - CHINA_OFFSET
     return moment.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def _parse_datetime_text(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
     candidate = text.replace("/", "-").replace("Z", "+00:00")
     candidate = re.sub(r"^(\d{4})-(\d{1,2})-(\d{1,2})", _pad_date, candidate)
     try:
@@ -93,14 +100,14 @@ def clean_float(cell: object, spec: FieldSpec) -> float:
 
 def clean_vector(cell: object) -> bytes:
     """An embedding as little-endian float32 bytes; space- or comma-separated in the file."""
-    parts = cell if isinstance(cell, list) else re.split(r"[\s,]+", as_text(cell).strip("[]"))
+    parts = cell if isinstance(cell, list) else as_text(cell).strip("[]").replace(",", " ").split()
     try:
-        values = array("f", (float(p) for p in parts if p != ""))
+        values = array("f", map(float, parts))
     except (TypeError, ValueError):
         raise InvalidValue("voiceprint vector must be numbers separated by spaces or commas")
     if not 2 <= len(values) <= MAX_VECTOR_DIM:
         raise InvalidValue(f"voiceprint vector must have 2 to {MAX_VECTOR_DIM} numbers")
-    if not all(math.isfinite(v) for v in values):
+    if not math.isfinite(sum(values)):  # NaN and infinities survive a sum
         raise InvalidValue("voiceprint vector has a value that is not a finite number")
     return values.tobytes()
 

@@ -16,14 +16,17 @@ from typing import Callable, Iterator
 from sqlalchemy import Engine
 
 from qinglang.ingest.attachments import attachment_rows, file_sha256
-from qinglang.ingest.clean import CleanRecord
-from qinglang.ingest.parallel import clean_batches
+from qinglang.ingest.clean import RowCleaner
+from qinglang.ingest.parallel import ordered_map
 from qinglang.ingest.rows import RawRow, RowProblem, Source
 from qinglang.ingest.sources import open_source, resolve_kind
 from qinglang.errors import InputError
 from qinglang.model.schema import load_kind
+from qinglang.model.values import IdNumberProtector
 from qinglang.settings import Settings
 from qinglang.store import repository as repo
+from qinglang.store.db import create_store_engine
+from qinglang.store.tables import attachments, record_tables
 
 Progress = Callable[[int, int], None]
 PARALLEL_FROM_BYTES = 4 << 20  # below this, starting worker processes costs more than it saves
@@ -55,11 +58,13 @@ def import_file(engine: Engine, settings: Settings, path: Path, kind: str | None
             import_id, resume_from = repo.begin_import(
                 conn, settings.org, schema.kind, file_sha256(path), path.name,
                 source.file_format, source.encoding)
-        cleaner_args = (schema, source.columns, settings.secret_key, settings.max_field_chars)
-        batches = _batches(source, settings.batch_rows, resume_from)
+        plan = BatchPlan(schema.kind, source.columns, settings.secret_key,
+                         settings.max_field_chars, settings.db_url, settings.org, import_id,
+                         path.parent)
         workers = settings.import_workers if path.stat().st_size > PARALLEL_FROM_BYTES else 0
-        for batch, (records, problems) in clean_batches(batches, cleaner_args, workers):
-            _write_batch(engine, settings, path, import_id, schema.kind, batch, records, problems)
+        batches = _batches(source, settings.batch_rows, resume_from)
+        for prepared in ordered_map(batch_preparer, (plan,), batches, workers):
+            _write_batch(engine, import_id, prepared)
             if progress:
                 progress(*source.progress())
     finally:
@@ -82,18 +87,58 @@ def _batches(source: Source, size: int,
         yield batch
 
 
-def _write_batch(engine: Engine, settings: Settings, path: Path, import_id: int, kind: str,
-                 batch: list[RawRow | RowProblem], records: list[CleanRecord],
-                 problems: list[RowProblem]) -> None:
-    problems = problems + [r for r in batch if isinstance(r, RowProblem)]
-    rejected_rows = len({p.number for p in problems})
+@dataclass(frozen=True)
+class BatchPlan:
+    """What a worker needs to turn raw rows into statements for the store."""
+
+    kind: str
+    columns: tuple[str, ...]
+    secret_key: bytes
+    max_field_chars: int
+    db_url: str
+    org: str
+    import_id: int
+    export_dir: Path
+
+
+@dataclass
+class PreparedBatch:
+    last_row: int
+    records: repo.PreparedRows
+    attachments: repo.PreparedRows
+    problems: list[RowProblem]
+    ok: int
+    rejected_rows: int
+
+
+def batch_preparer(plan: BatchPlan) -> Callable[[list[RawRow | RowProblem]], PreparedBatch]:
+    schema = load_kind(plan.kind)
+    cleaner = RowCleaner(schema, plan.columns, IdNumberProtector(plan.secret_key),
+                         plan.max_field_chars)
+    dialect = create_store_engine(plan.db_url).dialect
+
+    def prepare(batch: list[RawRow | RowProblem]) -> PreparedBatch:
+        records, problems = cleaner.clean_batch([r for r in batch if isinstance(r, RawRow)])
+        problems += [r for r in batch if isinstance(r, RowProblem)]
+        files = (attachment_rows(records, plan.export_dir, plan.org, plan.import_id)
+                 if plan.kind == "complaints" else [])
+        return PreparedBatch(
+            last_row=batch[-1].number,
+            records=repo.prepare_upsert(dialect, record_tables[plan.kind], repo.record_rows(
+                schema, plan.org, plan.import_id, records)),
+            attachments=repo.prepare_upsert(dialect, attachments, files),
+            problems=problems, ok=len(records),
+            rejected_rows=len({p.number for p in problems}))
+
+    return prepare
+
+
+def _write_batch(engine: Engine, import_id: int, prepared: PreparedBatch) -> None:
     with engine.begin() as conn:
-        repo.upsert_records(conn, load_kind(kind), settings.org, import_id, records)
-        repo.add_rejects(conn, import_id, problems)
-        if kind == "complaints":
-            repo.add_attachments(conn, attachment_rows(records, path.parent, settings.org,
-                                                       import_id))
-        repo.checkpoint(conn, import_id, batch[-1].number, len(records), rejected_rows)
+        repo.execute_prepared(conn, prepared.records)
+        repo.execute_prepared(conn, prepared.attachments)
+        repo.add_rejects(conn, import_id, prepared.problems)
+        repo.checkpoint(conn, import_id, prepared.last_row, prepared.ok, prepared.rejected_rows)
 
 
 def _write_rejects(settings: Settings, path: Path, import_id: int,

@@ -117,3 +117,19 @@ def test_duplicate_header_columns_are_refused(tmp_path, settings, engine):
     path.write_text("customer_id,name,Name\nC1,张三,李四\n", "utf-8")
     with pytest.raises(InputError, match="column 'name' appears twice"):
         import_file(engine, settings, path)
+
+
+def test_undecodable_bytes_past_the_detected_start_reject_their_row(tmp_path, settings, engine):
+    """Detection reads the first megabyte; a bad byte after it rejects only its own row."""
+    path = tmp_path / "complaints.csv"
+    good = "T{0},C{0},2024-06-03 10:00:00,hotline,,self,第{0}条投诉,,\n"
+    with path.open("wb") as handle:
+        handle.write((",".join(COMPLAINT_COLUMNS) + "\n").encode("utf-8"))
+        for i in range(1, 30_001):
+            handle.write(good.format(i).encode("utf-8"))
+        assert handle.tell() > 1 << 20
+        handle.write(b"X1,C1,2024-06-03 10:00:00,hotline,,self,\xff\xfe broken,,\n")
+        handle.write(good.format(30_001).encode("utf-8"))
+    report = import_file(engine, settings, path)
+    assert (report.rows_ok, report.rows_rejected) == (30_001, 1)
+    assert reject_list(engine) == [(30_002, "text", "bytes that are not valid utf-8")]

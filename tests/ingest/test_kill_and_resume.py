@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -36,6 +37,19 @@ def run_import(url: str, home, path, kill_after: float | None = None) -> int | N
     process.send_signal(signal.SIGKILL)
     process.wait()
     return process.returncode
+
+
+def processes_importing(path) -> list[int]:
+    """Processes still running an import of this file (the importer or its workers)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        if proc.name.isdigit() and str(path).encode() in cmdline and b"import" in cmdline:
+            found.append(int(proc.name))
+    return found
 
 
 def dump(url: str) -> dict:
@@ -87,5 +101,7 @@ def test_import_killed_at_random_moments_then_rerun_equals_an_uninterrupted_run(
         seen.append((code, progress(url)))
     assert any(state and state[0] == "running" and 0 < state[1] < ROWS for _, state in seen), \
         f"no kill landed in the middle of the import: {seen}"
+    time.sleep(2)
+    assert processes_importing(path) == [], "worker processes outlived their killed importer"
     run_import(url, tmp_path / "home", path)
     assert dump(url) == expected
