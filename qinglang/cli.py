@@ -14,7 +14,9 @@ from qinglang.errors import QinglangError
 from qinglang.ingest.sources import kind_from_name
 from qinglang.model.schema import KIND_NAMES
 from qinglang.model.values import IdNumberProtector
+from qinglang.export.writers import write_table
 from qinglang.services.analyze import analyze as run_analyze
+from qinglang.services.assess import EXPORT_COLUMNS, assessment_rows
 from qinglang.services.exporting import export_records
 from qinglang.services.importing import ImportReport, import_file
 from qinglang.services.stats import store_stats
@@ -157,6 +159,22 @@ def export_records_cmd(
     except QinglangError as error:
         _fail(error)
     console.print(f"[green]✓[/] {count:,} {kind} → {out}")
+
+
+@export_app.command("complaints")
+def export_complaints_cmd(
+    out: Annotated[Path, typer.Option(help="Output file: .csv, .jsonl or .xlsx")],
+) -> None:
+    """Complaint assessments (formats.md): risk score, outcome, rules fired, explanation."""
+    settings = load_settings()
+    engine = open_store(settings)
+    try:
+        count = write_table(out, EXPORT_COLUMNS, assessment_rows(engine, settings.org))
+    except QinglangError as error:
+        _fail(error)
+    if count == 0:
+        console.print("[yellow]no assessments yet: run `qinglang analyze` first[/]")
+    console.print(f"[green]✓[/] {count:,} complaint assessments → {out}")
 
 
 @app.command()

@@ -1,8 +1,8 @@
 """`qinglang analyze`: every detector that is installed, run over the whole store.
 
 A detector is a named function of (engine, org) returning findings as label → count.
-Before any detection engine is installed, analysis checks what every later detector relies
-on: that complaints and calls point at customers the store knows.
+Analysis first checks what every detector relies on — that complaints and calls point at
+customers the store knows — then scores every complaint with the identification rules.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from typing import Callable
 
 from sqlalchemy import Engine, and_, func, select
 
+from qinglang.rules.schema import default_ruleset
+from qinglang.services.assess import OUTCOMES, assess_all
 from qinglang.store.tables import record_tables
 
 Detector = Callable[[Engine, str], dict[str, int]]
@@ -44,8 +46,19 @@ def referential_integrity(engine: Engine, org: str) -> dict[str, int]:
     return findings
 
 
+def complaint_identification(engine: Engine, org: str) -> dict[str, int]:
+    """Every complaint scored with the default rule set (domain.md identification rules)."""
+    summary = assess_all(engine, org, default_ruleset())
+    findings = {f"outcome {k}": summary.outcomes.get(k, 0) for k in OUTCOMES}
+    findings.update({f"rule {k}": v for k, v in sorted(
+        summary.rule_counts.items(), key=lambda kv: tuple(map(int, kv[0].split("."))))})
+    return findings
+
+
 DETECTORS: list[tuple[str, str, Detector]] = [
     ("integrity", "数据完整性 referential integrity", referential_integrity),
+    ("complaints", "投诉识别 complaint rules (hits = complaints)",
+     complaint_identification),
 ]
 
 

@@ -112,3 +112,24 @@ attachments = Table(
 )
 
 record_tables: dict[str, Table] = {schema.kind: _record_table(schema) for schema in all_kinds()}
+
+assessments = Table(
+    "assessments", metadata,
+    Column("org", ORG, primary_key=True),
+    Column("complaint_id", SHORT, primary_key=True),
+    Column("ruleset_version", String(64), nullable=False),
+    Column("risk_score", Integer, nullable=False),
+    Column("outcome", String(16), nullable=False, index=True),
+    Column("rules", Text, nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("assessed_at", DateTime, nullable=False),
+)
+
+rule_hits = Table(
+    "rule_hits", metadata,
+    Column("org", ORG, primary_key=True),
+    Column("complaint_id", SHORT, primary_key=True),
+    Column("rule_id", String(16), primary_key=True),
+    Column("evidence", JSON, nullable=False),
+    Index("ix_rule_hits_rule_id", "rule_id"),
+)

@@ -1,0 +1,66 @@
+"""Identification rules on a customer's complaint activity (domain.md 4.7, 5.1, 5.4)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+
+from sqlalchemy import Connection, and_, func, select
+
+from qinglang.detect.base import Hit, complaints, within_days
+from qinglang.rules.schema import RuleSet
+from qinglang.store.tables import attachments
+
+
+def high_frequency(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
+    """4.7: the customer made many complaints within a month up to this one."""
+    days, least = rules.param("4.7", "window_days"), rules.param("4.7", "min_complaints")
+    for complaint_id, count, _ in _window(conn, org, days,
+                                          func.count(), func.count() >= least):
+        yield Hit(complaint_id, "4.7", {"complaints_in_window": count, "window_days": days})
+
+
+def several_channels(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
+    """5.4: the customer complained through several channels within the window."""
+    days, least = rules.param("5.4", "window_days"), rules.param("5.4", "min_channels")
+    other = complaints.alias("earlier")
+    channels = func.count(other.c.channel.distinct())
+    for complaint_id, count, _ in _window(conn, org, days, channels, channels >= least, other):
+        yield Hit(complaint_id, "5.4", {"channels_in_window": count, "window_days": days})
+
+
+def reused_attachment(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
+    """5.1 (exact copies): a file identical to one attached to another customer's complaint."""
+    owners = (select(attachments.c.sha256, complaints.c.customer_id, complaints.c.complaint_id,
+                     attachments.c.file_name)
+              .join(complaints, and_(complaints.c.org == attachments.c.org,
+                                     complaints.c.complaint_id == attachments.c.complaint_id))
+              .where(attachments.c.org == org, attachments.c.sha256.is_not(None),
+                     complaints.c.customer_id.is_not(None)))
+    rows = conn.execute(owners).all()
+    customers_by_hash: dict[str, set] = defaultdict(set)
+    for sha256, customer_id, _, _ in rows:
+        customers_by_hash[sha256].add(customer_id)
+    least = rules.param("5.1", "min_customers")
+    files: dict[str, dict] = defaultdict(dict)
+    for sha256, _, complaint_id, file_name in rows:
+        if len(customers_by_hash[sha256]) >= least:
+            files[complaint_id][file_name] = len(customers_by_hash[sha256])
+    return (Hit(c, "5.1", {"files": f}) for c, f in files.items())
+
+
+def _window(conn: Connection, org: str, days: float, measure, condition, other=None):
+    """(complaint_id, measure, customer_id) of complaints whose customer's complaints within
+    `days` before them (themselves included) meet `condition`."""
+    this = complaints.alias("this")
+    other = other if other is not None else complaints.alias("earlier")
+    query = (
+        select(this.c.complaint_id, measure, this.c.customer_id)
+        .join(other, and_(other.c.org == this.c.org, other.c.customer_id == this.c.customer_id,
+                          within_days(this.c.received_at, other.c.received_at, days,
+                                      conn.dialect.name)))
+        .where(this.c.org == org, this.c.customer_id.is_not(None))
+        .group_by(this.c.complaint_id, this.c.customer_id)
+        .having(condition)
+    )
+    return conn.execute(query)

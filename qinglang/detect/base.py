@@ -1,0 +1,106 @@
+"""What every rule evaluator shares: the hit it reports and the store's common sub-queries.
+
+An evaluator is a function (connection, org, rule set) → iterable of Hit. It runs set-based
+queries over the whole store — never one query per complaint — so batch analysis scales with
+the store, and the same SQL runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Callable, Iterable, Iterator
+
+from sqlalchemy import (Column, Connection, Index, MetaData, String, Table, and_, func, insert,
+                        literal, not_, or_, select, union_all)
+from sqlalchemy.sql import ColumnElement, Select
+
+from qinglang.rules.schema import RuleSet
+from qinglang.store.tables import record_tables
+
+customers = record_tables["customers"]
+complaints = record_tables["complaints"]
+calls = record_tables["calls"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    complaint_id: str
+    rule_id: str
+    evidence: dict = field(default_factory=dict)
+
+
+Evaluator = Callable[[Connection, str, RuleSet], Iterable[Hit]]
+
+
+def within_days(later, earlier, days: float, dialect: str) -> ColumnElement[bool]:
+    """`earlier` is at most `days` before `later` (and not after it)."""
+    if dialect == "sqlite":
+        gap = func.julianday(later) - func.julianday(earlier)
+        return and_(gap >= 0, gap <= days)
+    return and_(earlier <= later, later - earlier <= literal(timedelta(days=days)))
+
+
+def is_service_number(number) -> ColumnElement[bool]:
+    """400/800 and 5-6 digit (95xxx, 12345…) numbers serve everyone: they link no one."""
+    return or_(number.like("+86400%"), number.like("+86800%"), func.length(number) <= 9)
+
+
+def non_reserved_uses(org: str) -> Select:
+    """(customer_id, number, source, record_id) for every number a known customer complained or
+    called in from that is neither their reserved number nor a service number."""
+    from_complaints = (
+        select(complaints.c.customer_id, complaints.c.contact_phone.label("number"),
+               literal("complaint").label("source"), complaints.c.complaint_id.label("record_id"))
+        .join(customers, and_(customers.c.org == complaints.c.org,
+                              customers.c.customer_id == complaints.c.customer_id))
+        .where(complaints.c.org == org, complaints.c.contact_phone.is_not(None),
+               or_(customers.c.reserved_phone.is_(None),
+                   complaints.c.contact_phone != customers.c.reserved_phone),
+               not_(is_service_number(complaints.c.contact_phone)))
+    )
+    from_calls = (
+        select(calls.c.customer_id, calls.c.caller_number.label("number"),
+               literal("call").label("source"), calls.c.call_id.label("record_id"))
+        .join(customers, and_(customers.c.org == calls.c.org,
+                              customers.c.customer_id == calls.c.customer_id))
+        .where(calls.c.org == org, or_(calls.c.direction.is_(None), calls.c.direction == "in"),
+               or_(customers.c.reserved_phone.is_(None),
+                   calls.c.caller_number != customers.c.reserved_phone),
+               not_(is_service_number(calls.c.caller_number)))
+    )
+    return union_all(from_complaints, from_calls)
+
+
+phone_uses_table = Table(
+    "phone_uses", MetaData(),
+    Column("customer_id", String(256)), Column("number", String(256)),
+    Column("source", String(16)), Column("record_id", String(256)),
+    Index("ix_phone_uses_number", "number"), Index("ix_phone_uses_customer", "customer_id"),
+    prefixes=["TEMPORARY"],
+)
+
+
+def refresh_phone_uses(conn: Connection, org: str) -> None:
+    """Materialise `non_reserved_uses` once per assessment run, indexed, for the phone rules
+    that group it several ways (a union re-planned inside every rule is slow on PostgreSQL)."""
+    phone_uses_table.drop(conn, checkfirst=True)
+    phone_uses_table.create(conn)
+    conn.execute(insert(phone_uses_table).from_select(
+        ["customer_id", "number", "source", "record_id"], non_reserved_uses(org)))
+
+
+def complaints_of_customers(conn: Connection, org: str, customer_ids) -> Iterator[tuple]:
+    """(complaint_id, customer_id) of the complaints about some customers, given as a
+    sub-query or as a list (asked in slices that every driver accepts)."""
+    if isinstance(customer_ids, Select):
+        yield from conn.execute(_complaints_where(org, customer_ids))
+        return
+    customer_ids = list(customer_ids)
+    for start in range(0, len(customer_ids), 5000):
+        yield from conn.execute(_complaints_where(org, customer_ids[start:start + 5000]))
+
+
+def _complaints_where(org: str, customer_ids) -> Select:
+    return select(complaints.c.complaint_id, complaints.c.customer_id).where(
+        complaints.c.org == org, complaints.c.customer_id.in_(customer_ids))

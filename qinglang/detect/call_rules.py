@@ -1,0 +1,81 @@
+"""Identification rules on calls about a customer (domain.md 1.2, 1.5, 2.6, 2.7, 4.1, 4.5).
+
+A call speaks about a customer, not about one complaint: a hit found on a customer's calls is
+reported on each of that customer's complaints, with the calls as evidence.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+
+from sqlalchemy import Connection, func, select
+from sqlalchemy.sql import ColumnElement
+
+from qinglang.detect.base import Hit, calls, complaints, complaints_of_customers
+from qinglang.rules.schema import RuleSet
+
+
+def forwarded_yet_claims_self(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
+    """1.2: the reserved number was call-forwarded, yet the caller insists on being the customer."""
+    return _hits_from_calls(conn, org, "1.2",
+                            (calls.c.forwarded.is_(True)) & (calls.c.claimed_role == "self"))
+
+
+def callback_denied(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
+    """2.6: calling the reserved number back, the person there denied complaining."""
+    return _hits_from_calls(conn, org, "2.6", calls.c.callback_denied.is_(True))
+
+
+def identity_check_failed(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
+    """4.1: the caller failed identity verification."""
+    return _hits_from_calls(conn, org, "4.1", calls.c.identity_check == "fail")
+
+
+def family_without_proof(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
+    """4.5: the caller claims to be family and fails identity verification."""
+    return _hits_from_calls(conn, org, "4.5",
+                            (calls.c.claimed_role == "family") & (calls.c.identity_check == "fail"))
+
+
+def agent_or_lawyer(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
+    """2.7: the complaint, or a call about its customer, claims the role of agent or lawyer."""
+    roles = rules.param("2.7", "roles")
+    own = select(complaints.c.complaint_id, complaints.c.claimed_role).where(
+        complaints.c.org == org, complaints.c.claimed_role.in_(roles))
+    found = {complaint_id: {"complaint_role": role} for complaint_id, role in conn.execute(own)}
+    for hit in _hits_from_calls(conn, org, "2.7", calls.c.claimed_role.in_(roles)):
+        found.setdefault(hit.complaint_id, {}).update(hit.evidence)
+    return (Hit(complaint_id, "2.7", evidence) for complaint_id, evidence in found.items())
+
+
+def voiceprint_for_many(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
+    """1.5: one voiceprint speaks on calls about several customers."""
+    shared = (select(calls.c.voiceprint_id)
+              .where(calls.c.org == org, calls.c.voiceprint_id.is_not(None),
+                     calls.c.customer_id.is_not(None))
+              .group_by(calls.c.voiceprint_id)
+              .having(func.count(calls.c.customer_id.distinct())
+                      >= rules.param("1.5", "min_customers")))
+    rows = conn.execute(select(calls.c.customer_id, calls.c.voiceprint_id)
+                        .where(calls.c.org == org, calls.c.voiceprint_id.in_(shared))
+                        .distinct()).all()
+    reach: dict[str, set] = defaultdict(set)
+    voices: dict[str, set] = defaultdict(set)
+    for customer_id, voiceprint in rows:
+        reach[voiceprint].add(customer_id)
+        voices[customer_id].add(voiceprint)
+    for complaint_id, customer_id in complaints_of_customers(conn, org, list(voices)):
+        yield Hit(complaint_id, "1.5", {"voiceprints": {v: len(reach[v])
+                                                        for v in sorted(voices[customer_id])}})
+
+
+def _hits_from_calls(conn: Connection, org: str, rule_id: str,
+                     condition: ColumnElement[bool]) -> Iterator[Hit]:
+    matching = conn.execute(select(calls.c.customer_id, calls.c.call_id).where(
+        calls.c.org == org, calls.c.customer_id.is_not(None), condition)).all()
+    calls_by_customer: dict[str, list[str]] = defaultdict(list)
+    for customer_id, call_id in matching:
+        calls_by_customer[customer_id].append(call_id)
+    for complaint_id, customer_id in complaints_of_customers(conn, org, list(calls_by_customer)):
+        yield Hit(complaint_id, rule_id, {"calls": sorted(calls_by_customer[customer_id])})

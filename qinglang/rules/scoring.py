@@ -1,0 +1,78 @@
+"""From rule hits to a risk score, an outcome and a one-line Chinese explanation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qinglang.detect.base import Hit
+from qinglang.model.values.masking import mask_phone
+from qinglang.rules.schema import RuleSet
+
+
+@dataclass(frozen=True)
+class Verdict:
+    risk_score: int
+    outcome: str
+    rules: str
+    explanation: str
+
+
+def judge(hits: list[Hit], ruleset: RuleSet) -> Verdict:
+    if not hits:
+        return Verdict(0, "genuine", "", "未命中识别规则")
+    weights = {hit.rule_id: ruleset.rule(hit.rule_id).weight for hit in hits}
+    score = min(100, round(sum(weights[r] for r in _counted(weights, ruleset))))
+    strongest = max(hits, key=lambda h: (weights[h.rule_id], h.rule_id))
+    fired = sorted(weights, key=_rule_order)
+    return Verdict(score, _outcome(score, fired, ruleset), ";".join(fired),
+                   _explain(strongest, ruleset, len(fired)))
+
+
+def _counted(fired: dict[str, float], ruleset: RuleSet) -> list[str]:
+    """The fired rules that add to the score: a rule subsumed by another fired one does not."""
+    subsumed = {s for rule_id in fired for s in ruleset.rule(rule_id).subsumes}
+    return [rule_id for rule_id in fired if rule_id not in subsumed]
+
+
+def _outcome(score: int, fired: list[str], ruleset: RuleSet) -> str:
+    t = ruleset.thresholds
+    if score >= t.malicious and set(fired) & set(ruleset.malicious_requires):
+        return "malicious"
+    if score >= t.agent_driven:
+        return "agent_driven"
+    if score >= t.review:
+        return "review"
+    return "genuine"
+
+
+def _rule_order(rule_id: str) -> tuple[int, int]:
+    major, minor = rule_id.split(".")
+    return int(major), int(minor)
+
+
+def _explain(hit: Hit, ruleset: RuleSet, fired: int) -> str:
+    detail = _detail(hit)
+    line = ruleset.rule(hit.rule_id).title_zh + (f"（{detail}）" if detail else "")
+    return line + (f"，共命中 {fired} 条规则" if fired > 1 else "")
+
+
+def _detail(hit: Hit) -> str:
+    """The strongest evidence in words, personal numbers masked."""
+    e = hit.evidence
+    if "number" in e and "customers" in e:
+        return f"{mask_phone(e['number'])} 涉及 {e['customers']} 名客户"
+    if "number" in e:
+        return f"来电 {mask_phone(e['number'])}"
+    if "numbers" in e:
+        return f"{len(e['numbers'])} 个非预留号码"
+    if "voiceprints" in e:
+        return f"声纹涉及 {max(e['voiceprints'].values())} 名客户"
+    if "calls" in e:
+        return f"{len(e['calls'])} 通来电"
+    if "complaints_in_window" in e:
+        return f"{e['window_days']} 天内 {e['complaints_in_window']} 次投诉"
+    if "channels_in_window" in e:
+        return f"{e['window_days']} 天内 {e['channels_in_window']} 个渠道"
+    if "files" in e:
+        return f"{len(e['files'])} 份附件与其他客户相同"
+    return ""
