@@ -1,4 +1,4 @@
-"""Identification rules on a customer's complaint activity (domain.md 4.7, 5.1, 5.4)."""
+"""Identification rules on complaint activity and materials (domain.md 3.1, 4.7, 5.1, 5.4)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Iterator
 
 from sqlalchemy import Connection, and_, func, select
 
-from qinglang.detect.base import Hit, complaints, within_days
+from qinglang.detect.base import Hit, complaints, complaints_of_customers, within_days
 from qinglang.rules.schema import RuleSet
 from qinglang.store.tables import attachments
 
@@ -64,3 +64,24 @@ def _window(conn: Connection, org: str, days: float, measure, condition, other=N
         .having(condition)
     )
     return conn.execute(query)
+
+
+def shared_mailing_building(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
+    """3.1: letters of different customers come from one building (rooms may differ); a fact
+    about the complainants, so every complaint of theirs carries it."""
+    key = complaints.c.mailing_address_building_key
+    shared = (select(key).where(complaints.c.org == org, key.is_not(None),
+                                complaints.c.customer_id.is_not(None))
+              .group_by(key).having(func.count(complaints.c.customer_id.distinct())
+                                    >= rules.param("3.1", "min_customers")))
+    rows = conn.execute(select(complaints.c.customer_id, key)
+                        .where(complaints.c.org == org, key.in_(shared)).distinct()).all()
+    customers_at: dict[str, set] = defaultdict(set)
+    buildings_of: dict[str, set] = defaultdict(set)
+    for customer_id, building in rows:
+        customers_at[building].add(customer_id)
+        buildings_of[customer_id].add(building)
+    for complaint_id, customer_id in complaints_of_customers(conn, org, list(buildings_of)):
+        building = min(buildings_of[customer_id])
+        yield Hit(complaint_id, "3.1", {"building": building,
+                                        "customers": len(customers_at[building])})

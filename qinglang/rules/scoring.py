@@ -59,6 +59,8 @@ def _explain(hit: Hit, ruleset: RuleSet, fired: int) -> str:
 def _detail(hit: Hit) -> str:
     """The strongest evidence in words, personal numbers masked."""
     e = hit.evidence
+    if "building" in e:
+        return f"同一楼宇涉及 {e['customers']} 名客户"
     if "number" in e and "customers" in e:
         return f"{mask_phone(e['number'])} 涉及 {e['customers']} 名客户"
     if "number" in e:

@@ -29,6 +29,7 @@ EVALUATORS: dict[str, Evaluator] = {
     "2.5": phone_rules.number_complaining_for_many,
     "2.6": call_rules.callback_denied,
     "2.7": call_rules.agent_or_lawyer,
+    "3.1": activity_rules.shared_mailing_building,
     "4.1": call_rules.identity_check_failed,
     "4.4": phone_rules.number_linked_to_other_complainant,
     "4.5": call_rules.family_without_proof,

@@ -114,6 +114,11 @@ def oracle(data: dict) -> set[tuple[str, str]]:
                   if timedelta(0) <= c["received_at"] - o["received_at"] <= timedelta(days=90)]
         if len({o["channel"] for o in window}) >= 3:
             hits.add((c["complaint_id"], "5.4"))
+    at_building = defaultdict(set)
+    for c in complaints:
+        if c["mailing_address_building_key"]:
+            at_building[c["mailing_address_building_key"]].add(c["customer_id"])
+    flag_customers({w for ws in at_building.values() if len(ws) >= 2 for w in ws}, "3.1")
     customer_of = {c["complaint_id"]: c["customer_id"] for c in complaints}
     owners = defaultdict(set)
     for a in data["attachments"]:
@@ -132,5 +137,5 @@ def test_every_count_rule_fires_exactly_where_the_standard_says(assessed):
         got = {c for c, r in fired if r == rule}
         want = {c for c, r in expected if r == rule}
         assert got == want, f"rule {rule}: {len(got - want)} extra, {len(want - got)} missing"
-    assert {r for _, r in fired} >= {"1.5", "2.1", "2.3", "2.4", "2.5", "2.6", "2.7", "4.1",
-                                     "4.7", "5.4"}
+    assert {r for _, r in fired} >= {"1.5", "2.1", "2.3", "2.4", "2.5", "2.6", "2.7", "3.1",
+                                     "4.1", "4.7", "5.4"}
