@@ -28,12 +28,15 @@ def _json_text(value: object) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL keeps readers unblocked and makes each committed batch durable across a kill -9."""
+    """WAL keeps readers unblocked and makes each committed batch durable across a kill -9.
+    A 128 MB page cache keeps an import batch's index pages in memory until commit: with the
+    2 MB default SQLite spills and rewrites them, five write calls for every one needed."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA cache_size=-131072")
     cursor.close()
 
 
