@@ -75,6 +75,8 @@ def _detail(hit: Hit) -> str:
         return f"{e['window_days']} 天内 {e['complaints_in_window']} 次投诉"
     if "channels_in_window" in e:
         return f"{e['window_days']} 天内 {e['channels_in_window']} 个渠道"
+    if "tags" in e:
+        return "、".join(f"“{phrase}”" for phrase in e["tags"].values())
     if "files" in e:
         return f"{len(e['files'])} 份附件与其他客户相同"
     return ""

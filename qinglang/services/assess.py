@@ -13,29 +13,31 @@ from typing import Iterator
 
 from sqlalchemy import Engine, delete, select
 
-from qinglang.detect import activity_rules, call_rules, phone_rules
+from qinglang.detect import activity_rules, call_rules, demands, phone_rules
 from qinglang.detect.base import Evaluator, Hit, complaints, refresh_phone_uses
 from qinglang.rules.schema import RuleSet
 from qinglang.rules.scoring import judge
 from qinglang.store.repository import prepare_upsert, execute_prepared, utcnow
 from qinglang.store.tables import assessments, rule_hits
 
-EVALUATORS: dict[str, Evaluator] = {
-    "1.2": call_rules.forwarded_yet_claims_self,
-    "1.5": call_rules.voiceprint_for_many,
-    "2.1": phone_rules.regulator_complaint_from_other_number,
-    "2.3": phone_rules.customer_with_several_numbers,
-    "2.4": phone_rules.number_shared_by_customers,
-    "2.5": phone_rules.number_complaining_for_many,
-    "2.6": call_rules.callback_denied,
-    "2.7": call_rules.agent_or_lawyer,
-    "3.1": activity_rules.shared_mailing_building,
-    "4.1": call_rules.identity_check_failed,
-    "4.4": phone_rules.number_linked_to_other_complainant,
-    "4.5": call_rules.family_without_proof,
-    "4.7": activity_rules.high_frequency,
-    "5.1": activity_rules.reused_attachment,
-    "5.4": activity_rules.several_channels,
+# Rule ids → the evaluator that decides them (one evaluator may decide several at once).
+EVALUATORS: dict[tuple[str, ...], Evaluator] = {
+    ("4.8", "4.9"): demands.demand_and_grievance_hits,
+    ("1.2",): call_rules.forwarded_yet_claims_self,
+    ("1.5",): call_rules.voiceprint_for_many,
+    ("2.1",): phone_rules.regulator_complaint_from_other_number,
+    ("2.3",): phone_rules.customer_with_several_numbers,
+    ("2.4",): phone_rules.number_shared_by_customers,
+    ("2.5",): phone_rules.number_complaining_for_many,
+    ("2.6",): call_rules.callback_denied,
+    ("2.7",): call_rules.agent_or_lawyer,
+    ("3.1",): activity_rules.shared_mailing_building,
+    ("4.1",): call_rules.identity_check_failed,
+    ("4.4",): phone_rules.number_linked_to_other_complainant,
+    ("4.5",): call_rules.family_without_proof,
+    ("4.7",): activity_rules.high_frequency,
+    ("5.1",): activity_rules.reused_attachment,
+    ("5.4",): activity_rules.several_channels,
 }
 PAGE = 5000
 OUTCOMES = ("genuine", "review", "agent_driven", "malicious")
@@ -79,18 +81,21 @@ def assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary:
     for found in hits.values():
         for hit in found:
             counts[hit.rule_id] += 1
+    decided = {rule_id for rule_ids in EVALUATORS for rule_id in rule_ids}
     auto = [r.id for r in ruleset.rules if r.mode == "auto"]
     return AssessmentSummary(ruleset.version, len(ids), dict(outcomes), dict(counts),
-                             [r for r in auto if r not in EVALUATORS])
+                             [r for r in auto if r not in decided])
 
 
 def _collect_hits(conn, org: str, ruleset: RuleSet) -> dict[str, list[Hit]]:
     hits: dict[str, list[Hit]] = defaultdict(list)
     refresh_phone_uses(conn, org)
-    for rule in ruleset.rules:
-        if rule.mode == "auto" and rule.id in EVALUATORS:
-            for hit in EVALUATORS[rule.id](conn, org, ruleset):
-                hits[hit.complaint_id].append(hit)
+    wanted = {rule.id for rule in ruleset.rules if rule.mode == "auto"}
+    for rule_ids, evaluate in EVALUATORS.items():
+        if wanted & set(rule_ids):
+            for hit in evaluate(conn, org, ruleset):
+                if hit.rule_id in wanted:
+                    hits[hit.complaint_id].append(hit)
     return hits
 
 
