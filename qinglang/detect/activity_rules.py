@@ -7,7 +7,7 @@ from typing import Iterator
 
 from sqlalchemy import Connection, and_, func, select
 
-from qinglang.detect.base import Hit, complaints, complaints_of_customers, within_days
+from qinglang.detect.base import Hit, complaints, hits_for_shared_keys, within_days
 from qinglang.rules.schema import RuleSet
 from qinglang.store.tables import attachments
 
@@ -74,14 +74,6 @@ def shared_mailing_building(conn: Connection, org: str, rules: RuleSet) -> Itera
                                 complaints.c.customer_id.is_not(None))
               .group_by(key).having(func.count(complaints.c.customer_id.distinct())
                                     >= rules.param("3.1", "min_customers")))
-    rows = conn.execute(select(complaints.c.customer_id, key)
-                        .where(complaints.c.org == org, key.in_(shared)).distinct()).all()
-    customers_at: dict[str, set] = defaultdict(set)
-    buildings_of: dict[str, set] = defaultdict(set)
-    for customer_id, building in rows:
-        customers_at[building].add(customer_id)
-        buildings_of[customer_id].add(building)
-    for complaint_id, customer_id in complaints_of_customers(conn, org, list(buildings_of)):
-        building = min(buildings_of[customer_id])
-        yield Hit(complaint_id, "3.1", {"building": building,
-                                        "customers": len(customers_at[building])})
+    pairs = conn.execute(select(complaints.c.customer_id, key)
+                         .where(complaints.c.org == org, key.in_(shared)).distinct())
+    return hits_for_shared_keys(conn, org, "3.1", pairs, "buildings")

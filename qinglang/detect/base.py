@@ -7,6 +7,7 @@ the store, and the same SQL runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable, Iterable, Iterator
@@ -104,3 +105,18 @@ def complaints_of_customers(conn: Connection, org: str, customer_ids) -> Iterato
 def _complaints_where(org: str, customer_ids) -> Select:
     return select(complaints.c.complaint_id, complaints.c.customer_id).where(
         complaints.c.org == org, complaints.c.customer_id.in_(customer_ids))
+
+
+def hits_for_shared_keys(conn: Connection, org: str, rule_id: str, pairs, label: str
+                         ) -> Iterator[Hit]:
+    """A hit on every complaint of every customer in the (customer_id, key) pairs — a number,
+    a voiceprint, a building shared with others — with each of the customer's keys and how
+    many customers it reaches."""
+    reach: dict[str, set] = defaultdict(set)
+    keys_of: dict[str, set] = defaultdict(set)
+    for customer_id, key in pairs:
+        reach[key].add(customer_id)
+        keys_of[customer_id].add(key)
+    for complaint_id, customer_id in complaints_of_customers(conn, org, list(keys_of)):
+        yield Hit(complaint_id, rule_id,
+                  {label: {key: len(reach[key]) for key in sorted(keys_of[customer_id])}})

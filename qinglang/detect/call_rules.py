@@ -12,7 +12,8 @@ from typing import Iterator
 from sqlalchemy import Connection, func, select
 from sqlalchemy.sql import ColumnElement
 
-from qinglang.detect.base import Hit, calls, complaints, complaints_of_customers
+from qinglang.detect.base import (Hit, calls, complaints, complaints_of_customers,
+                                  hits_for_shared_keys)
 from qinglang.rules.schema import RuleSet
 
 
@@ -57,17 +58,9 @@ def voiceprint_for_many(conn: Connection, org: str, rules: RuleSet) -> Iterator[
               .group_by(calls.c.voiceprint_id)
               .having(func.count(calls.c.customer_id.distinct())
                       >= rules.param("1.5", "min_customers")))
-    rows = conn.execute(select(calls.c.customer_id, calls.c.voiceprint_id)
-                        .where(calls.c.org == org, calls.c.voiceprint_id.in_(shared))
-                        .distinct()).all()
-    reach: dict[str, set] = defaultdict(set)
-    voices: dict[str, set] = defaultdict(set)
-    for customer_id, voiceprint in rows:
-        reach[voiceprint].add(customer_id)
-        voices[customer_id].add(voiceprint)
-    for complaint_id, customer_id in complaints_of_customers(conn, org, list(voices)):
-        yield Hit(complaint_id, "1.5", {"voiceprints": {v: len(reach[v])
-                                                        for v in sorted(voices[customer_id])}})
+    pairs = conn.execute(select(calls.c.customer_id, calls.c.voiceprint_id)
+                         .where(calls.c.org == org, calls.c.voiceprint_id.in_(shared)).distinct())
+    return hits_for_shared_keys(conn, org, "1.5", pairs, "voiceprints")
 
 
 def _hits_from_calls(conn: Connection, org: str, rule_id: str,

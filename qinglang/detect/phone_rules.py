@@ -11,7 +11,7 @@ from typing import Iterator
 from sqlalchemy import Connection, and_, func, select
 
 from qinglang.detect.base import (Hit, complaints, complaints_of_customers, customers,
-                                  phone_uses_table)
+                                  hits_for_shared_keys, phone_uses_table)
 from qinglang.rules.schema import RuleSet
 
 
@@ -48,7 +48,9 @@ def number_shared_by_customers(conn: Connection, org: str, rules: RuleSet) -> It
     shared = (select(uses.c.number).group_by(uses.c.number)
               .having(func.count(uses.c.customer_id.distinct())
                       >= rules.param("2.4", "min_customers")))
-    yield from _hits_for_numbers(conn, org, uses, shared, "2.4")
+    pairs = conn.execute(select(uses.c.customer_id, uses.c.number)
+                         .where(uses.c.number.in_(shared)).distinct())
+    return hits_for_shared_keys(conn, org, "2.4", pairs, "numbers")
 
 
 def number_complaining_for_many(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
@@ -88,21 +90,6 @@ def number_linked_to_other_complainant(conn: Connection, org: str,
     for complaint_id, customer_id in complaints_of_customers(conn, org, flagged):
         yield Hit(complaint_id, "4.4", {"numbers": {n: sorted(o) for n, o in
                                                     linked[customer_id].items()}})
-
-
-def _hits_for_numbers(conn, org, uses, numbers, rule_id) -> Iterator[Hit]:
-    """Every complaint of every customer who used one of `numbers`."""
-    rows = conn.execute(select(uses.c.customer_id, uses.c.number)
-                        .where(uses.c.number.in_(numbers)).distinct()).all()
-    customers_by_number: dict[str, set] = defaultdict(set)
-    numbers_by_customer: dict[str, set] = defaultdict(set)
-    for customer_id, number in rows:
-        customers_by_number[number].add(customer_id)
-        numbers_by_customer[customer_id].add(number)
-    for complaint_id, customer_id in complaints_of_customers(conn, org, list(numbers_by_customer)):
-        yield Hit(complaint_id, rule_id, {
-            "numbers": {n: len(customers_by_number[n])
-                        for n in sorted(numbers_by_customer[customer_id])}})
 
 
 def _numbers_by_customer(conn, uses, flagged) -> dict[str, list[str]]:

@@ -59,12 +59,14 @@ def _explain(hit: Hit, ruleset: RuleSet, fired: int) -> str:
 def _detail(hit: Hit) -> str:
     """The strongest evidence in words, personal numbers masked."""
     e = hit.evidence
-    if "building" in e:
-        return f"同一楼宇涉及 {e['customers']} 名客户"
+    if "buildings" in e:
+        return f"同一楼宇涉及 {max(e['buildings'].values())} 名客户"
     if "number" in e and "customers" in e:
         return f"{mask_phone(e['number'])} 涉及 {e['customers']} 名客户"
     if "number" in e:
         return f"来电 {mask_phone(e['number'])}"
+    if isinstance(e.get("numbers"), dict):
+        return f"非预留号码涉及 {max(e['numbers'].values())} 名客户"
     if "numbers" in e:
         return f"{len(e['numbers'])} 个非预留号码"
     if "voiceprints" in e:
