@@ -8,7 +8,6 @@ CI, where a missing server is a failure.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -18,7 +17,6 @@ from qinglang.settings import Settings
 from qinglang.store.db import create_store_engine, migrate
 
 PG_URL = os.environ.get("QINGLANG_TEST_PG_URL")
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from qinglang.ingest.clean import CleanRecord
 from qinglang.ingest.rows import RowProblem
 from qinglang.model.schema import KindSchema
-from qinglang.store.tables import attachments, imports, metadata, record_tables, rejects
+from qinglang.store.tables import imports, metadata, record_tables, rejects
 
 
 def utcnow() -> datetime:

@@ -8,7 +8,7 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from factories import CUSTOMER_COLUMNS, customer, write_jsonl
+from factories import customer, write_jsonl
 from qinglang.model.values import IdNumberProtector
 from qinglang.services.exporting import export_records
 from qinglang.services.importing import import_file
