@@ -17,7 +17,7 @@ from qinglang.detect import activity_rules, call_rules, demands, phone_rules
 from qinglang.detect.base import Evaluator, Hit, complaints, refresh_phone_uses
 from qinglang.rules.schema import RuleSet
 from qinglang.rules.scoring import judge
-from qinglang.store.repository import prepare_upsert, execute_prepared, utcnow
+from qinglang.store.repository import execute_prepared, prepare_upsert, rows_of_org, utcnow
 from qinglang.store.tables import assessments, rule_hits
 
 # Rule ids → the evaluator that decides them (one evaluator may decide several at once).
@@ -100,16 +100,6 @@ def _collect_hits(conn, org: str, ruleset: RuleSet) -> dict[str, list[Hit]]:
 
 
 def assessment_rows(engine: Engine, org: str) -> Iterator[dict]:
-    """formats.md "complaint assessments", in complaint id order, a page at a time."""
-    last = None
-    with engine.connect() as conn:
-        while True:
-            query = (select(assessments).where(assessments.c.org == org)
-                     .order_by(assessments.c.complaint_id).limit(PAGE))
-            if last is not None:
-                query = query.where(assessments.c.complaint_id > last)
-            page = list(conn.execute(query).mappings())
-            if not page:
-                return
-            yield from ({**row, "template_id": "", "gang_id": ""} for row in page)
-            last = page[-1]["complaint_id"]
+    """formats.md "complaint assessments", in complaint id order."""
+    for row in rows_of_org(engine, assessments, org, PAGE):
+        yield {**row, "template_id": "", "gang_id": ""}

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from qinglang.export.writers import write_table
 from qinglang.model.schema import FieldSpec, load_kind
 from qinglang.model.values import IdNumberProtector
 from qinglang.model.values.masking import mask_email, mask_name, mask_phone
+from qinglang.store.repository import rows_of_org
 from qinglang.store.tables import record_tables
-
-PAGE = 5000
-
 
 def export_records(engine: Engine, org: str, kind: str, out: Path, unmasked: bool = False,
                    protector: IdNumberProtector | None = None) -> int:
@@ -23,24 +20,8 @@ def export_records(engine: Engine, org: str, kind: str, out: Path, unmasked: boo
     if schema.derived_id:
         columns = [schema.id_field, *columns]
     rows = (_public_row(row, schema.fields, unmasked, protector)
-            for row in _stream(engine, org, kind))
+            for row in rows_of_org(engine, record_tables[kind], org))
     return write_table(out, columns + ["attrs"], rows)
-
-
-def _stream(engine: Engine, org: str, kind: str) -> Iterator[dict]:
-    table = record_tables[kind]
-    key = list(table.primary_key.columns)[1]  # the key is (org, id): page on the id
-    last = None
-    with engine.connect() as conn:
-        while True:
-            query = select(table).where(table.c.org == org).order_by(key).limit(PAGE)
-            if last is not None:
-                query = query.where(key > last)
-            page = list(conn.execute(query).mappings())
-            if not page:
-                return
-            yield from page
-            last = page[-1][key.name]
 
 
 def _public_row(row: dict, fields: tuple[FieldSpec, ...], unmasked: bool,

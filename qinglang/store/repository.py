@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
 from operator import itemgetter
+from typing import Iterator
 
 from sqlalchemy import Connection, DateTime, LargeBinary, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -174,3 +175,19 @@ def reject_rows(conn: Connection, import_id: int) -> list[dict]:
 
 def count_rows(conn: Connection, table: Table, org: str) -> int:
     return conn.execute(select(func.count()).select_from(table).where(table.c.org == org)).scalar()
+
+
+def rows_of_org(engine, table: Table, org: str, page: int = 5000) -> Iterator[dict]:
+    """Every row of one institution, in key order, a page at a time (memory stays flat)."""
+    key = list(table.primary_key.columns)[1]  # keys are (org, id): page on the id
+    last = None
+    with engine.connect() as conn:
+        while True:
+            query = select(table).where(table.c.org == org).order_by(key).limit(page)
+            if last is not None:
+                query = query.where(key > last)
+            rows = list(conn.execute(query).mappings())
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][key.name]
