@@ -194,5 +194,9 @@ def demo(
     stats()
 
 
+# Each engine's commands live in its own module under qinglang/commands/ and are
+# registered here, one line each.
+
+
 if __name__ == "__main__":
     app()

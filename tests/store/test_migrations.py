@@ -7,7 +7,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from qinglang.store.db import migrate
-from qinglang.store.tables import metadata, record_tables
+from qinglang.store.catalog import metadata
+from qinglang.store.tables import record_tables
 
 
 def test_migrations_match_the_tables_generated_from_the_kinds(engine):

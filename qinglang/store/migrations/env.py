@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from qinglang.store.tables import metadata
+from qinglang.store.catalog import metadata
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:

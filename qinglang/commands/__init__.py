@@ -1,0 +1,1 @@
+"""Command groups of the engines, each registered in qinglang/cli.py."""
