@@ -57,7 +57,7 @@ class AssessmentSummary:
 def assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary:
     outcomes: dict[str, int] = defaultdict(int)
     with engine.begin() as conn:
-        hits = _collect_hits(conn, org, ruleset)
+        hits = collect_hits(conn, org, ruleset)
         conn.execute(delete(rule_hits).where(rule_hits.c.org == org))
         conn.execute(delete(assessments).where(assessments.c.org == org))
         now = utcnow()
@@ -87,7 +87,7 @@ def assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary:
                              [r for r in auto if r not in decided])
 
 
-def _collect_hits(conn, org: str, ruleset: RuleSet) -> dict[str, list[Hit]]:
+def collect_hits(conn, org: str, ruleset: RuleSet) -> dict[str, list[Hit]]:
     hits: dict[str, list[Hit]] = defaultdict(list)
     refresh_phone_uses(conn, org)
     wanted = {rule.id for rule in ruleset.rules if rule.mode == "auto"}
