@@ -196,6 +196,9 @@ def demo(
 
 # Each engine's commands live in its own module under qinglang/commands/ and are
 # registered here, one line each.
+from qinglang.commands import rules as _rules  # noqa: E402
+app.add_typer(_rules.rules_app, name="rules")
+
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from qinglang.errors import InputError
 
 Outcome = Literal["genuine", "review", "agent_driven", "malicious"]
 
@@ -78,7 +80,16 @@ def load_ruleset(path: Path | None = None) -> RuleSet:
     """The rule set in `path`, or the default shipped with qinglang."""
     if path is None:
         return default_ruleset()
-    return RuleSet.model_validate(yaml.safe_load(path.read_text("utf-8")))
+    try:
+        return RuleSet.model_validate(yaml.safe_load(path.read_text("utf-8")))
+    except OSError as error:
+        raise InputError(f"{path}: cannot read the rule set ({error.strerror})") from error
+    except yaml.YAMLError as error:
+        raise InputError(f"{path}: not valid YAML ({error})") from error
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                             for e in error.errors()[:5])
+        raise InputError(f"{path}: not a valid rule set: {problems}") from error
 
 
 @cache
