@@ -198,6 +198,8 @@ def demo(
 # registered here, one line each.
 from qinglang.commands import rules as _rules  # noqa: E402
 app.add_typer(_rules.rules_app, name="rules")
+from qinglang.commands import report as _report  # noqa: E402
+app.add_typer(_report.report_app, name="report")
 
 
 

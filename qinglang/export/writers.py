@@ -68,15 +68,25 @@ def _write_jsonl(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
 
 
 def _write_xlsx(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
+    return write_workbook(path, {"Sheet1": (columns, rows)})["Sheet1"]
+
+
+def write_workbook(path: Path, sheets: dict[str, tuple[list[str], Iterable[dict]]]
+                   ) -> dict[str, int]:
+    """An .xlsx with one sheet per table, streamed; the rows written per sheet."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
                                            "strings_to_urls": False})
-    sheet = book.add_worksheet()
-    sheet.write_row(0, 0, columns)
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        sheet.write_row(count, 0, [_cell(row.get(c)) for c in columns])
+    counts = {}
+    for name, (columns, rows) in sheets.items():
+        sheet = book.add_worksheet(name)
+        sheet.write_row(0, 0, columns)
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            sheet.write_row(count, 0, [_cell(row.get(c)) for c in columns])
+        counts[name] = count
     book.close()
-    return count
+    return counts
 
 
 def _cell(value: object) -> object:

@@ -62,3 +62,15 @@ def mask_name(name: str) -> str:
     kept = 2 if len(name) > 2 and name[:2] in _COMPOUND_SURNAMES else 1
     hidden = "".join(char if char in _NAME_SEPARATORS else "*" for char in name[kept:])
     return name[:kept] + hidden
+
+
+def mask_phones_in(value: object) -> object:
+    """A copy of rule evidence (nested dicts, lists, strings) with every E.164 number masked,
+    in values and in keys."""
+    if isinstance(value, dict):
+        return {mask_phones_in(k): mask_phones_in(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [mask_phones_in(v) for v in value]
+    if isinstance(value, str) and value.startswith("+") and value[1:].isdigit():
+        return mask_phone(value)
+    return value
