@@ -8,6 +8,7 @@ from typing import Iterator
 from sqlalchemy import Connection, and_, func, select
 
 from qinglang.detect.base import Hit, complaints, hits_for_shared_keys, within_days
+from qinglang.detect.images import near_pairs
 from qinglang.rules.schema import RuleSet
 from qinglang.store.tables import attachments
 
@@ -30,23 +31,44 @@ def several_channels(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit
 
 
 def reused_attachment(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
-    """5.1 (exact copies): a file identical to one attached to another customer's complaint."""
-    owners = (select(attachments.c.sha256, complaints.c.customer_id, complaints.c.complaint_id,
-                     attachments.c.file_name)
-              .join(complaints, and_(complaints.c.org == attachments.c.org,
-                                     complaints.c.complaint_id == attachments.c.complaint_id))
-              .where(attachments.c.org == org, attachments.c.sha256.is_not(None),
-                     complaints.c.customer_id.is_not(None)))
-    rows = conn.execute(owners).all()
-    customers_by_hash: dict[str, set] = defaultdict(set)
-    for sha256, customer_id, _, _ in rows:
-        customers_by_hash[sha256].add(customer_id)
+    """5.1: a file identical to, or a perceptual near copy of, one attached to another
+    customer's complaint. Copies are counted per file, not chained through third files, so
+    one complaint's verdict depends only on the files that resemble its own."""
+    owners = conn.execute(
+        select(attachments.c.complaint_id, attachments.c.file_name, attachments.c.sha256,
+               attachments.c.phash64, attachments.c.phash256, complaints.c.customer_id)
+        .join(complaints, and_(complaints.c.org == attachments.c.org,
+                               complaints.c.complaint_id == attachments.c.complaint_id))
+        .where(attachments.c.org == org, attachments.c.sha256.is_not(None),
+               complaints.c.customer_id.is_not(None))
+        .order_by(attachments.c.complaint_id, attachments.c.file_name)).all()
+    copies = _copies(owners, rules)
     least = rules.param("5.1", "min_customers")
     files: dict[str, dict] = defaultdict(dict)
-    for sha256, _, complaint_id, file_name in rows:
-        if len(customers_by_hash[sha256]) >= least:
-            files[complaint_id][file_name] = len(customers_by_hash[sha256])
+    for i, (complaint_id, file_name, *_) in enumerate(owners):
+        customers = {owners[j].customer_id for j in copies[i]} | {owners[i].customer_id}
+        if len(customers) >= least:
+            files[complaint_id][file_name] = len(customers)
     return (Hit(c, "5.1", {"files": f}) for c, f in files.items())
+
+
+def _copies(owners, rules: RuleSet) -> dict[int, set[int]]:
+    """For each attachment (by position), the others that are the same file or look the same."""
+    copies: dict[int, set[int]] = defaultdict(set)
+    by_hash: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(owners):
+        by_hash[row.sha256].append(i)
+    for group in by_hash.values():
+        for i in group:
+            copies[i].update(group)
+    imaged = [i for i, row in enumerate(owners) if row.phash64]
+    pairs = near_pairs([owners[i].phash64 for i in imaged],
+                       [owners[i].phash256 for i in imaged],
+                       rules.param("5.1", "candidate_bits"), rules.param("5.1", "max_bits"))
+    for a, b in pairs:
+        copies[imaged[a]].add(imaged[b])
+        copies[imaged[b]].add(imaged[a])
+    return copies
 
 
 def _window(conn: Connection, org: str, days: float, measure, condition, other=None):

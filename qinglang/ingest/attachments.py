@@ -2,6 +2,7 @@
 
 Only the base name of a listed file is used, so a crafted name cannot reach outside the folder
 of the export. A listed file that is not there is recorded as missing (no hash), not dropped.
+Images also get perceptual hashes, to find proofs reused in altered copies (rule 5.1).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from qinglang.detect.images import perceptual_hashes
 from qinglang.ingest.clean import CleanRecord
 
 SEARCH_DIRS = (".", "attachments")
@@ -23,9 +25,11 @@ def attachment_rows(records: list[CleanRecord], export_dir: Path, org: str,
             if not name:
                 continue
             path = _find(export_dir, name)
+            phash64, phash256 = (perceptual_hashes(path) if path else None) or (None, None)
             rows[(record.key, name)] = {
                 "org": org, "complaint_id": record.key, "file_name": name,
                 "sha256": _sha256(path) if path else None,
+                "phash64": phash64, "phash256": phash256,
                 "size_bytes": path.stat().st_size if path else None,
                 "path": str(path) if path else None, "import_id": import_id,
             }

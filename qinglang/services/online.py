@@ -21,6 +21,7 @@ from sqlalchemy import (Column, Connection, Engine, MetaData, String, Table, ins
                         text, union)
 
 from qinglang.detect.base import Hit, calls, complaints, customers, phone_uses_table
+from qinglang.detect.images import within
 from qinglang.errors import InputError
 from qinglang.ingest.clean import RowCleaner
 from qinglang.ingest.rows import RawRow
@@ -56,7 +57,7 @@ def score_complaint(engine: Engine, settings: Settings, row: dict,
     org, complaint_id = settings.org, record["complaint_id"]
     with engine.connect() as conn:
         try:
-            nearby = neighbourhood(conn, org, record)
+            nearby = neighbourhood(conn, org, record, ruleset)
             _shadow_store(conn, org, nearby, record)
             hits = collect_hits(conn, org, ruleset).get(complaint_id, [])
         finally:
@@ -79,7 +80,7 @@ def clean_complaint(settings: Settings, row: dict) -> dict:
     return record_rows(schema, settings.org, 0, records)[0]
 
 
-def neighbourhood(conn: Connection, org: str, record: dict) -> set[str]:
+def neighbourhood(conn: Connection, org: str, record: dict, ruleset: RuleSet) -> set[str]:
     """The complaint's customer and every stored customer sharing an identifier with them."""
     customer_id = record.get("customer_id")
     if not customer_id:
@@ -126,7 +127,27 @@ def neighbourhood(conn: Connection, org: str, record: dict) -> set[str]:
         .where(complaints.c.org == org, attachments.c.sha256.in_(files)),
     )
     found = {r[0] for r in conn.execute(holders) if r[0] is not None}
-    return found | {customer_id}
+    return found | _near_copy_holders(conn, org, own_complaints, record, ruleset) | {customer_id}
+
+
+def _near_copy_holders(conn: Connection, org: str, own_complaints, record: dict,
+                       ruleset: RuleSet) -> set[str]:
+    """Customers with an image that looks like one of this customer's (rule 5.1)."""
+    mine = (attachments.c.complaint_id.in_(own_complaints)
+            | (attachments.c.complaint_id == record["complaint_id"]))
+    probes = conn.execute(select(attachments.c.phash64, attachments.c.phash256).where(
+        attachments.c.org == org, mine, attachments.c.phash64.is_not(None))).all()
+    if not probes:
+        return set()
+    stored = conn.execute(
+        select(attachments.c.phash64, attachments.c.phash256, complaints.c.customer_id)
+        .join(complaints, (complaints.c.org == attachments.c.org)
+              & (complaints.c.complaint_id == attachments.c.complaint_id))
+        .where(attachments.c.org == org, attachments.c.phash64.is_not(None))).all()
+    coarse, fine = [r.phash64 for r in stored], [r.phash256 for r in stored]
+    bits = ruleset.param("5.1", "candidate_bits"), ruleset.param("5.1", "max_bits")
+    return {stored[i].customer_id for probe in probes
+            for i in within(coarse, fine, probe.phash64, probe.phash256, *bits)}
 
 
 def _shadow_store(conn: Connection, org: str, nearby: set[str], record: dict) -> None:

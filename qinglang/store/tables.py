@@ -105,6 +105,8 @@ attachments = Table(
     Column("complaint_id", SHORT, primary_key=True),
     Column("file_name", SHORT, primary_key=True),
     Column("sha256", String(64)),
+    Column("phash64", String(16)),
+    Column("phash256", String(64)),
     Column("size_bytes", Integer),
     Column("path", Text),
     Column("import_id", Integer, ForeignKey("imports.id"), nullable=False),

@@ -45,6 +45,15 @@ def is_service(number: str) -> bool:
     return number.startswith(("+86400", "+86800")) or len(number) <= 9
 
 
+def same_or_looks_same(a: dict, b: dict) -> bool:
+    if a["sha256"] == b["sha256"]:
+        return True
+    if not (a["phash64"] and b["phash64"]):
+        return False
+    return (bin(int(a["phash64"], 16) ^ int(b["phash64"], 16)).count("1") <= 14
+            and bin(int(a["phash256"], 16) ^ int(b["phash256"], 16)).count("1") <= 40)
+
+
 def oracle(data: dict) -> set[tuple[str, str]]:
     reserved = {c["customer_id"]: c["reserved_phone"] for c in data["customers"]}
     complaints = [c for c in data["complaints"] if c["customer_id"] in reserved]
@@ -120,13 +129,11 @@ def oracle(data: dict) -> set[tuple[str, str]]:
             at_building[c["mailing_address_building_key"]].add(c["customer_id"])
     flag_customers({w for ws in at_building.values() if len(ws) >= 2 for w in ws}, "3.1")
     customer_of = {c["complaint_id"]: c["customer_id"] for c in complaints}
-    owners = defaultdict(set)
-    for a in data["attachments"]:
-        if a["sha256"] and a["complaint_id"] in customer_of:
-            owners[a["sha256"]].add(customer_of[a["complaint_id"]])
-    hits.update((a["complaint_id"], "5.1") for a in data["attachments"]
-                if a["sha256"] and len(owners[a["sha256"]]) >= 2
-                and a["complaint_id"] in customer_of)
+    files = [a for a in data["attachments"] if a["sha256"] and a["complaint_id"] in customer_of]
+    for a in files:
+        owners = {customer_of[b["complaint_id"]] for b in files if same_or_looks_same(a, b)}
+        if len(owners) >= 2:
+            hits.add((a["complaint_id"], "5.1"))
     return hits
 
 
