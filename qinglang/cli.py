@@ -200,6 +200,8 @@ from qinglang.commands import rules as _rules  # noqa: E402
 app.add_typer(_rules.rules_app, name="rules")
 from qinglang.commands import report as _report  # noqa: E402
 app.add_typer(_report.report_app, name="report")
+from qinglang.commands import score as _score  # noqa: E402
+app.command("score")(_score.score)
 
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from factories import TEST_KEY
+import qinglang.rules
 from qinglang.cli import app
 
 runner = CliRunner()
@@ -40,6 +42,19 @@ def test_sample_import_twice_stats_analyze(env):
     imported = re.search(r"customers\.csv → customers: ([\d,]+) rows imported", first).group(1)
     assert re.search(rf"│ customers\s+│ {imported}\s+│", stats_once)
     assert "complaints about an unknown customer" in invoke("analyze")
+    scored = invoke("score", str(out / "complaints.csv"))
+    assert "在线评分" in scored and "agent_driven" in scored
+    report = invoke("report", "complaints", "--period", "2024-01..2025-12", "--out",
+                    str(env / "report"))
+    assert (env / "report" / "complaints_report_2024-01_2025-12.xlsx").exists()
+    assert "投诉统计剔除" in report
+    ruleset = env / "stricter.yaml"
+    ruleset.write_text(re.sub(r"agent_driven: 50", "agent_driven: 70",
+                              (Path(qinglang.rules.__file__).parent / "default.yaml")
+                              .read_text("utf-8")).replace('version: "', 'version: "x-'),
+                       "utf-8")
+    diff = invoke("rules", "diff", "default", str(ruleset))
+    assert "agent_driven │ review" in diff or "agent_driven │ genuine" in diff
 
 
 def test_a_file_that_cannot_be_read_fails_with_its_name_and_exit_code(env):
