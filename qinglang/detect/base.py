@@ -42,9 +42,19 @@ def within_days(later, earlier, days: float, dialect: str) -> ColumnElement[bool
     return and_(earlier <= later, later - earlier <= literal(timedelta(days=days)))
 
 
+SERVICE_PREFIXES = ("+86400", "+86800")
+SERVICE_MAX_LENGTH = 9  # "+86" and a 5-6 digit number: 95xxx, 12345…
+
+
 def is_service_number(number) -> ColumnElement[bool]:
     """400/800 and 5-6 digit (95xxx, 12345…) numbers serve everyone: they link no one."""
-    return or_(number.like("+86400%"), number.like("+86800%"), func.length(number) <= 9)
+    return or_(*(number.like(f"{prefix}%") for prefix in SERVICE_PREFIXES),
+               func.length(number) <= SERVICE_MAX_LENGTH)
+
+
+def serves_everyone(number: str) -> bool:
+    """`is_service_number` for one number in hand."""
+    return number.startswith(SERVICE_PREFIXES) or len(number) <= SERVICE_MAX_LENGTH
 
 
 def non_reserved_uses(org: str) -> Select:

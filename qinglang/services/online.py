@@ -4,7 +4,8 @@ The batch evaluators are set-based queries over the store's tables. Rather than 
 hand-written version of every rule for a single complaint — which would drift from the
 batch one — online scoring runs the very same evaluators over the complaint's
 neighbourhood: its customer and every customer who shares an identifier with that customer
-(a number, a voiceprint, a mailing building, an attached file). Those records are copied
+(a number other than a service number, a voiceprint, a mailing building, an attached file
+or a near copy of one). Those records are copied
 into temporary tables that shadow the stored ones for one connection; SQLite and PostgreSQL
 both resolve an unqualified table name to the temporary table first. Every identification
 rule looks at most one shared identifier away from the complaint's customer, so the
@@ -17,10 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import (Column, Connection, Engine, MetaData, String, Table, insert, select,
-                        text, union)
+from sqlalchemy import Connection, Engine, bindparam, insert, select, text
 
-from qinglang.detect.base import Hit, calls, complaints, customers, phone_uses_table
+from qinglang.detect.base import (Hit, calls, complaints, customers, phone_uses_table,
+                                  serves_everyone)
 from qinglang.detect.images import within
 from qinglang.errors import InputError
 from qinglang.ingest.clean import RowCleaner
@@ -36,8 +37,7 @@ from qinglang.store.tables import attachments
 
 SHADOWED = ("customers", "complaints", "calls", "attachments")
 
-scope_table = Table("online_scope", MetaData(), Column("customer_id", String(256)),
-                    prefixes=["TEMPORARY"])
+SLICE = 5000  # ids bound in one statement (every driver accepts this many)
 
 
 @dataclass(frozen=True)
@@ -81,62 +81,56 @@ def clean_complaint(settings: Settings, row: dict) -> dict:
 
 
 def neighbourhood(conn: Connection, org: str, record: dict, ruleset: RuleSet) -> set[str]:
-    """The complaint's customer and every stored customer sharing an identifier with them."""
+    """The complaint's customer and every stored customer sharing an identifier with them.
+    Each identifier is looked up on its own index (a handful of small queries)."""
     customer_id = record.get("customer_id")
     if not customer_id:
         return set()
-    own_complaints = select(complaints.c.complaint_id).where(
-        complaints.c.org == org, complaints.c.customer_id == customer_id)
-    numbers = union(
-        select(complaints.c.contact_phone).where(complaints.c.org == org,
-                                                 complaints.c.customer_id == customer_id),
-        select(calls.c.caller_number).where(calls.c.org == org,
-                                            calls.c.customer_id == customer_id))
-    voiceprints = select(calls.c.voiceprint_id).where(calls.c.org == org,
-                                                      calls.c.customer_id == customer_id)
-    buildings = select(complaints.c.mailing_address_building_key).where(
-        complaints.c.org == org, complaints.c.customer_id == customer_id)
-    files = select(attachments.c.sha256).where(
-        attachments.c.org == org,
-        attachments.c.complaint_id.in_(own_complaints)
-        | (attachments.c.complaint_id == record["complaint_id"]))
-    extra_numbers = [record["contact_phone"]] if record.get("contact_phone") else []
-    extra_buildings = ([record["mailing_address_building_key"]]
-                       if record.get("mailing_address_building_key") else [])
-    holders = union(
-        select(complaints.c.customer_id).where(
-            complaints.c.org == org,
-            complaints.c.contact_phone.in_(numbers) | complaints.c.contact_phone.in_(
-                extra_numbers)),
-        select(calls.c.customer_id).where(
-            calls.c.org == org,
-            calls.c.caller_number.in_(numbers) | calls.c.caller_number.in_(extra_numbers)),
-        select(customers.c.customer_id).where(
-            customers.c.org == org,
-            customers.c.reserved_phone.in_(numbers)
-            | customers.c.reserved_phone.in_(extra_numbers)),
+    own = conn.execute(select(complaints.c.complaint_id, complaints.c.contact_phone,
+                              complaints.c.mailing_address_building_key).where(
+        complaints.c.org == org, complaints.c.customer_id == customer_id)).all()
+    own_calls = conn.execute(select(calls.c.caller_number, calls.c.voiceprint_id).where(
+        calls.c.org == org, calls.c.customer_id == customer_id)).all()
+    numbers = [n for n in _present({r.contact_phone for r in own}
+                                   | {r.caller_number for r in own_calls}
+                                   | {record.get("contact_phone")}) if not serves_everyone(n)]
+    buildings = _present({r.mailing_address_building_key for r in own}
+                         | {record.get("mailing_address_building_key")})
+    voiceprints = _present({r.voiceprint_id for r in own_calls})
+    own_ids = [r.complaint_id for r in own] + [record["complaint_id"]]
+    files = _present(set(conn.execute(select(attachments.c.sha256).where(
+        attachments.c.org == org, attachments.c.complaint_id.in_(own_ids))).scalars()))
+    lookups = [
+        select(complaints.c.customer_id).where(complaints.c.org == org,
+                                               complaints.c.contact_phone.in_(numbers)),
+        select(calls.c.customer_id).where(calls.c.org == org, calls.c.caller_number.in_(numbers)),
+        select(customers.c.customer_id).where(customers.c.org == org,
+                                              customers.c.reserved_phone.in_(numbers)),
         select(calls.c.customer_id).where(calls.c.org == org,
                                           calls.c.voiceprint_id.in_(voiceprints)),
         select(complaints.c.customer_id).where(
-            complaints.c.org == org,
-            complaints.c.mailing_address_building_key.in_(buildings)
-            | complaints.c.mailing_address_building_key.in_(extra_buildings)),
-        select(complaints.c.customer_id)
-        .join(attachments, (attachments.c.org == complaints.c.org)
-              & (attachments.c.complaint_id == complaints.c.complaint_id))
-        .where(complaints.c.org == org, attachments.c.sha256.in_(files)),
-    )
-    found = {r[0] for r in conn.execute(holders) if r[0] is not None}
-    return found | _near_copy_holders(conn, org, own_complaints, record, ruleset) | {customer_id}
+            complaints.c.org == org, complaints.c.mailing_address_building_key.in_(buildings)),
+        select(complaints.c.customer_id).join(
+            attachments, (attachments.c.org == complaints.c.org)
+            & (attachments.c.complaint_id == complaints.c.complaint_id))
+        .where(attachments.c.org == org, attachments.c.sha256.in_(files)),
+    ]
+    found = {customer_id}
+    for lookup in lookups:
+        found.update(c for c in conn.execute(lookup).scalars() if c is not None)
+    return found | _near_copy_holders(conn, org, own_ids, ruleset)
 
 
-def _near_copy_holders(conn: Connection, org: str, own_complaints, record: dict,
+def _present(values: set) -> list:
+    return sorted(v for v in values if v)
+
+
+def _near_copy_holders(conn: Connection, org: str, own_ids: list[str],
                        ruleset: RuleSet) -> set[str]:
     """Customers with an image that looks like one of this customer's (rule 5.1)."""
-    mine = (attachments.c.complaint_id.in_(own_complaints)
-            | (attachments.c.complaint_id == record["complaint_id"]))
     probes = conn.execute(select(attachments.c.phash64, attachments.c.phash256).where(
-        attachments.c.org == org, mine, attachments.c.phash64.is_not(None))).all()
+        attachments.c.org == org, attachments.c.complaint_id.in_(own_ids),
+        attachments.c.phash64.is_not(None))).all()
     if not probes:
         return set()
     stored = conn.execute(
@@ -154,28 +148,26 @@ def _shadow_store(conn: Connection, org: str, nearby: set[str], record: dict) ->
     """Temporary copies of the record tables holding only the neighbourhood, plus the new
     complaint in place of any stored version of it."""
     stored, temp = _schemas(conn)
-    scope_table.create(conn)
-    if nearby:
-        conn.execute(insert(scope_table), [{"customer_id": c} for c in sorted(nearby)])
-    in_scope = f"org = :org AND customer_id IN (SELECT customer_id FROM {temp}.online_scope)"
-    copies = {
-        "customers": in_scope,
-        "complaints": f"{in_scope} AND complaint_id <> :new_id",
-        "calls": in_scope,
-        "attachments": (f"org = :org AND complaint_id IN (SELECT complaint_id FROM "
-                        f"{stored}.complaints WHERE {in_scope}) OR (org = :org AND "
-                        f"complaint_id = :new_id)"),
-    }
-    params = {"org": org, "new_id": record["complaint_id"]}
     for name in SHADOWED:
         conn.execute(text(f"CREATE TEMPORARY TABLE {name} AS SELECT * FROM {stored}.{name} "
-                          f"WHERE {copies[name]}"), params)
+                          f"WHERE 1 = 0"))
+    ids = sorted(nearby)
+    for start in range(0, len(ids), SLICE):
+        params = {"org": org, "ids": ids[start:start + SLICE], "new_id": record["complaint_id"]}
+        for name, extra in (("customers", ""), ("complaints", " AND complaint_id <> :new_id"),
+                            ("calls", "")):
+            conn.execute(text(f"INSERT INTO {temp}.{name} SELECT * FROM {stored}.{name} "
+                              f"WHERE org = :org AND customer_id IN :ids{extra}")
+                         .bindparams(bindparam("ids", expanding=True)), params)
     conn.execute(insert(complaints), [record])
+    conn.execute(text(f"INSERT INTO {temp}.attachments SELECT * FROM {stored}.attachments "
+                      f"WHERE org = :org AND complaint_id IN "
+                      f"(SELECT complaint_id FROM {temp}.complaints)"), {"org": org})
 
 
 def _drop_shadows(conn: Connection) -> None:
     _, temp = _schemas(conn)
-    for name in (*SHADOWED, scope_table.name, phone_uses_table.name):
+    for name in (*SHADOWED, phone_uses_table.name):
         conn.execute(text(f"DROP TABLE IF EXISTS {temp}.{name}"))
 
 

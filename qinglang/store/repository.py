@@ -162,7 +162,20 @@ def checkpoint(conn: Connection, import_id: int, rows_done: int, ok: int, reject
 def finish_import(conn: Connection, import_id: int) -> dict:
     conn.execute(imports.update().where(imports.c.id == import_id)
                  .values(status="complete", finished_at=utcnow()))
-    return conn.execute(select(imports).where(imports.c.id == import_id)).mappings().one()
+    done = conn.execute(select(imports).where(imports.c.id == import_id)).mappings().one()
+    refresh_planner_statistics(conn, done["kind"])
+    return done
+
+
+def refresh_planner_statistics(conn: Connection, table: str) -> None:
+    """Tell the query planner how the table's values spread. Without it SQLite takes the
+    primary key's `org` prefix — one value for the whole table — over the index on a phone
+    number as soon as a query asks for two numbers, and scans the table."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+        conn.exec_driver_sql(f'ANALYZE "{table}"')
+    else:
+        conn.exec_driver_sql(f'ANALYZE "{table}"')
 
 
 def reject_rows(conn: Connection, import_id: int) -> list[dict]:

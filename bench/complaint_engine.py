@@ -1,0 +1,104 @@
+"""Complaint identification at scale: the batch assessment of every stored complaint, and
+online scoring of single complaints against the same store (SQLite).
+
+    .venv/bin/python -m bench.complaint_engine --customers 100000 --customers 1000000
+
+For each size the sample institution is generated and imported once (kept in bench/out/),
+then `assess_all` runs over the whole store — every rule the store can decide, written
+with its evidence — and 300 complaints of the sample's own export are scored online one
+at a time. Writes bench/results/complaint-engine.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from qinglang.ingest.sources import open_source
+from qinglang.rules.schema import default_ruleset
+from qinglang.services.assess import assess_all
+from qinglang.services.importing import import_file
+from qinglang.services.online import score_complaint
+from qinglang.settings import Settings
+from qinglang.store.db import create_store_engine, migrate
+from qinglang.store.tables import record_tables
+
+from bench.import_throughput import OUT, RESULTS, sample_dir
+
+FILES = ("customers.csv", "complaints.csv", "letters_gbk.csv", "calls.csv")
+ORG = "bench"
+KEY = "22" * 32
+
+
+def store_for(customers: int, seed: int) -> Settings:
+    folder = sample_dir(customers, seed)
+    home = OUT / f"engine-{customers}-{seed}"
+    settings = Settings(home=home, db_url=f"sqlite:///{home / 'store.db'}", org=ORG,
+                        batch_rows=5000, max_field_chars=1_000_000, secret_key_hex=KEY,
+                        import_workers=2)
+    if not (home / "imported").exists():
+        engine = create_store_engine(settings.db_url)
+        migrate(engine)
+        for name in FILES:
+            started = time.monotonic()
+            report = import_file(engine, settings, folder / name)
+            print(f"  imported {report.rows_ok:,} {name} in {time.monotonic() - started:.0f} s")
+        (home / "imported").touch()
+    return settings
+
+
+def online_rows(customers: int, seed: int, count: int) -> list[dict]:
+    source = open_source(sample_dir(customers, seed) / "complaints.csv", None, 100_000)
+    rows = [row.values for row in source.rows()]
+    source.close()
+    return random.Random(seed).sample(rows, count)
+
+
+def measure(customers: int, seed: int, online: int) -> dict:
+    settings = store_for(customers, seed)
+    engine = create_store_engine(settings.db_url)
+    with engine.connect() as conn:
+        counts = {kind: conn.execute(select(func.count()).select_from(record_tables[kind]))
+                  .scalar() for kind in ("customers", "complaints", "calls")}
+    started = time.monotonic()
+    summary = assess_all(engine, ORG, default_ruleset())
+    batch_s = time.monotonic() - started
+    latencies = []
+    for row in online_rows(customers, seed, online):
+        started = time.perf_counter()
+        score_complaint(engine, settings, row)
+        latencies.append((time.perf_counter() - started) * 1000)
+    latencies.sort()
+    result = {
+        "customers": customers, **{f"stored_{k}": v for k, v in counts.items()},
+        "batch_seconds": round(batch_s, 1),
+        "batch_complaints_per_second": round(summary.complaints / batch_s),
+        "rules_fired": summary.rule_counts, "not_evaluated": summary.not_evaluated,
+        "online_requests": len(latencies),
+        "online_ms_p50": round(statistics.median(latencies), 1),
+        "online_ms_p95": round(latencies[int(len(latencies) * 0.95) - 1], 1),
+        "online_ms_max": round(latencies[-1], 1),
+    }
+    print(json.dumps(result, ensure_ascii=False))
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, action="append")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--online", type=int, default=300)
+    args = parser.parse_args()
+    results = [measure(n, args.seed, args.online) for n in args.customers or [100_000]]
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "complaint-engine.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
