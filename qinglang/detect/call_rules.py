@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterator
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.sql import ColumnElement
 
 from qinglang.detect.base import (Hit, calls, complaints, complaints_of_customers,
                                   hits_for_shared_keys)
+from qinglang.detect.voices import voice_key_of_call
 from qinglang.rules.schema import RuleSet
+from qinglang.store.tables import voice_speakers
 
 
 def forwarded_yet_claims_self(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
@@ -51,15 +53,19 @@ def agent_or_lawyer(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]
 
 
 def voiceprint_for_many(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
-    """1.5: one voiceprint speaks on calls about several customers."""
-    shared = (select(calls.c.voiceprint_id)
-              .where(calls.c.org == org, calls.c.voiceprint_id.is_not(None),
-                     calls.c.customer_id.is_not(None))
-              .group_by(calls.c.voiceprint_id)
-              .having(func.count(calls.c.customer_id.distinct())
+    """1.5: one speaker — a voiceprint id, or ids and unenrolled calls whose embeddings match
+    (detect.voices) — speaks on calls about several customers."""
+    speaking = (
+        select(calls.c.customer_id, voice_speakers.c.speaker_id)
+        .join(voice_speakers, and_(voice_speakers.c.org == calls.c.org,
+                                   voice_speakers.c.voice_key == voice_key_of_call()))
+        .where(calls.c.org == org, calls.c.customer_id.is_not(None))
+    ).subquery()
+    shared = (select(speaking.c.speaker_id).group_by(speaking.c.speaker_id)
+              .having(func.count(speaking.c.customer_id.distinct())
                       >= rules.param("1.5", "min_customers")))
-    pairs = conn.execute(select(calls.c.customer_id, calls.c.voiceprint_id)
-                         .where(calls.c.org == org, calls.c.voiceprint_id.in_(shared)).distinct())
+    pairs = conn.execute(select(speaking.c.customer_id, speaking.c.speaker_id)
+                         .where(speaking.c.speaker_id.in_(shared)).distinct())
     return hits_for_shared_keys(conn, org, "1.5", pairs, "voiceprints")
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, delete, select
 
 from qinglang.detect import activity_rules, call_rules, demands, phone_rules
 from qinglang.detect.base import Evaluator, Hit, complaints, refresh_phone_uses
+from qinglang.detect.voices import refresh_voice_speakers
 from qinglang.rules.schema import RuleSet
 from qinglang.rules.scoring import judge
 from qinglang.store.repository import execute_prepared, prepare_upsert, rows_of_org, utcnow
@@ -87,9 +88,14 @@ def assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary:
                              [r for r in auto if r not in decided])
 
 
-def collect_hits(conn, org: str, ruleset: RuleSet) -> dict[str, list[Hit]]:
+def collect_hits(conn, org: str, ruleset: RuleSet, refresh_speakers: bool = True
+                 ) -> dict[str, list[Hit]]:
+    """Every evaluator's hits by complaint. Speakers are recomputed from the calls unless the
+    caller scores against what the last analysis stored (online scoring)."""
     hits: dict[str, list[Hit]] = defaultdict(list)
     refresh_phone_uses(conn, org)
+    if refresh_speakers:
+        refresh_voice_speakers(conn, org, ruleset.param("1.5", "min_cosine"))
     wanted = {rule.id for rule in ruleset.rules if rule.mode == "auto"}
     for rule_ids, evaluate in EVALUATORS.items():
         if wanted & set(rule_ids):

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, text
 from qinglang.detect.base import (Hit, calls, complaints, customers, phone_uses_table,
                                   serves_everyone)
 from qinglang.detect.images import within
+from qinglang.detect.voices import voice_key_of_call
 from qinglang.errors import InputError
 from qinglang.ingest.clean import RowCleaner
 from qinglang.ingest.rows import RawRow
@@ -33,7 +34,7 @@ from qinglang.rules.scoring import Verdict, judge
 from qinglang.services.assess import collect_hits
 from qinglang.settings import Settings
 from qinglang.store.repository import record_rows
-from qinglang.store.tables import attachments
+from qinglang.store.tables import attachments, voice_speakers
 
 SHADOWED = ("customers", "complaints", "calls", "attachments")
 
@@ -59,7 +60,7 @@ def score_complaint(engine: Engine, settings: Settings, row: dict,
         try:
             nearby = neighbourhood(conn, org, record, ruleset)
             _shadow_store(conn, org, nearby, record)
-            hits = collect_hits(conn, org, ruleset).get(complaint_id, [])
+            hits = collect_hits(conn, org, ruleset, refresh_speakers=False).get(complaint_id, [])
         finally:
             conn.rollback()
             _drop_shadows(conn)
@@ -89,14 +90,15 @@ def neighbourhood(conn: Connection, org: str, record: dict, ruleset: RuleSet) ->
     own = conn.execute(select(complaints.c.complaint_id, complaints.c.contact_phone,
                               complaints.c.mailing_address_building_key).where(
         complaints.c.org == org, complaints.c.customer_id == customer_id)).all()
-    own_calls = conn.execute(select(calls.c.caller_number, calls.c.voiceprint_id).where(
+    own_calls = conn.execute(select(calls.c.caller_number, voice_key_of_call()).where(
         calls.c.org == org, calls.c.customer_id == customer_id)).all()
     numbers = [n for n in _present({r.contact_phone for r in own}
                                    | {r.caller_number for r in own_calls}
                                    | {record.get("contact_phone")}) if not serves_everyone(n)]
     buildings = _present({r.mailing_address_building_key for r in own}
                          | {record.get("mailing_address_building_key")})
-    voiceprints = _present({r.voiceprint_id for r in own_calls})
+    voices = _same_speaker_keys(conn, org, _present({r[1] for r in own_calls}))
+    unenrolled = [k.removeprefix("call:") for k in voices if k.startswith("call:")]
     own_ids = [r.complaint_id for r in own] + [record["complaint_id"]]
     files = _present(set(conn.execute(select(attachments.c.sha256).where(
         attachments.c.org == org, attachments.c.complaint_id.in_(own_ids))).scalars()))
@@ -107,7 +109,8 @@ def neighbourhood(conn: Connection, org: str, record: dict, ruleset: RuleSet) ->
         select(customers.c.customer_id).where(customers.c.org == org,
                                               customers.c.reserved_phone.in_(numbers)),
         select(calls.c.customer_id).where(calls.c.org == org,
-                                          calls.c.voiceprint_id.in_(voiceprints)),
+                                          calls.c.voiceprint_id.in_(voices)),
+        select(calls.c.customer_id).where(calls.c.org == org, calls.c.call_id.in_(unenrolled)),
         select(complaints.c.customer_id).where(
             complaints.c.org == org, complaints.c.mailing_address_building_key.in_(buildings)),
         select(complaints.c.customer_id).join(
@@ -119,6 +122,15 @@ def neighbourhood(conn: Connection, org: str, record: dict, ruleset: RuleSet) ->
     for lookup in lookups:
         found.update(c for c in conn.execute(lookup).scalars() if c is not None)
     return found | _near_copy_holders(conn, org, own_ids, ruleset)
+
+
+def _same_speaker_keys(conn: Connection, org: str, keys: list[str]) -> list[str]:
+    """Every voice key the last analysis put with one of these keys' speakers."""
+    speakers = select(voice_speakers.c.speaker_id).where(
+        voice_speakers.c.org == org, voice_speakers.c.voice_key.in_(keys))
+    return _present(set(conn.execute(select(voice_speakers.c.voice_key).where(
+        voice_speakers.c.org == org, voice_speakers.c.speaker_id.in_(speakers))).scalars())
+        | set(keys))
 
 
 def _present(values: set) -> list:

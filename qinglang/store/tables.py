@@ -135,3 +135,11 @@ rule_hits = Table(
     Column("evidence", JSON, nullable=False),
     Index("ix_rule_hits_rule_id", "rule_id"),
 )
+
+voice_speakers = Table(
+    "voice_speakers", metadata,
+    Column("org", ORG, primary_key=True),
+    Column("voice_key", SHORT, primary_key=True),  # voiceprint id, or call:<call id>
+    Column("speaker_id", SHORT, nullable=False),
+    Index("ix_voice_speakers_speaker_id", "org", "speaker_id"),
+)
