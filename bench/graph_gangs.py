@@ -1,0 +1,119 @@
+"""Entity graph and gangs: graph build from the store plus gangs, timed, with peak memory,
+on stores of several sizes; and connected components measured with scipy, igraph and
+networkit (when installed) on a graph of the full graph's size.
+
+    qinglang sample --customers 1000000 --seed 11 --out /tmp/s1m
+    QINGLANG_HOME=/tmp/h1m qinglang import /tmp/s1m
+    .venv/bin/python -m bench.graph_gangs --store /tmp/h100k/qinglang.db --store /tmp/h1m/qinglang.db
+
+Each store is measured in its own process (peak memory is that process's), twice: the first
+run finds the gangs, the second refreshes them over stored gangs (ids kept by overlap).
+Writes bench/results/graph_gangs.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).parent / "results"
+# the whole entity graph of the 1,000,000-customer sample (seed 11), leaves included
+FULL_GRAPH_1M = (4_450_011, 3_551_202)
+
+
+def measure_store(db: str) -> dict:
+    from sqlalchemy import func, select
+
+    from qinglang.graph.build import stored_table
+    from qinglang.graph.schema import default_declarations
+    from qinglang.services.gangs import refresh_gangs
+    from qinglang.store.db import create_store_engine, migrate
+    from qinglang.store.tables import record_tables
+
+    engine = create_store_engine(f"sqlite:///{db}" if "://" not in db else db)
+    migrate(engine)
+    org = os.environ.get("QINGLANG_ORG", "default")
+    runs = []
+    for _ in range(2):
+        wall, cpu = time.perf_counter(), time.process_time()
+        summary = refresh_gangs(engine, org)
+        runs.append({"wall_s": round(time.perf_counter() - wall, 2),
+                     "cpu_s": round(time.process_time() - cpu, 2),
+                     "phases_wall_s": {k: round(v, 2) for k, v in summary.seconds.items()}})
+    with engine.connect() as conn:
+        customers = conn.execute(select(func.count()).select_from(record_tables["customers"])).scalar()
+        edge_rows = 0
+        for source in default_declarations().sources:
+            table = stored_table(engine, source.table)
+            for edge in (source.edges if table is not None else ()):
+                edge_rows += conn.execute(select(func.count()).where(
+                    table.c[edge.column].is_not(None))).scalar()
+    return {"store": db, "customers": customers, "declared_edge_rows": edge_rows,
+            "shared_graph": {"nodes": summary.nodes, "edges": summary.edges, "hubs": summary.hubs},
+            "gangs": summary.gangs, "customers_in_gangs": summary.customers,
+            "leiden_components": summary.split_components, "kinds": summary.kinds, "runs": runs,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+
+
+def measure_components(n_nodes: int, n_edges: int, seed: int = 1) -> dict:
+    """Connected components of a random graph of the given size, by each library."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rng = np.random.default_rng(seed)
+    src, dst = rng.integers(0, n_nodes, n_edges), rng.integers(0, n_nodes, n_edges)
+    timings = {}
+    start = time.perf_counter()
+    connected_components(coo_matrix((np.ones(n_edges, np.int8), (src, dst)), shape=(n_nodes, n_nodes)),
+                         directed=False)
+    timings["scipy"] = time.perf_counter() - start
+    import igraph as ig
+    start = time.perf_counter()
+    ig.Graph(n=n_nodes, edges=np.column_stack([src, dst]).tolist()).connected_components()
+    timings["igraph (incl. building from a list)"] = time.perf_counter() - start
+    try:
+        import networkit as nk
+    except ImportError:
+        timings["networkit"] = None
+    else:
+        start = time.perf_counter()
+        graph = nk.GraphFromCoo((np.ones(n_edges), (src.astype(np.uint64), dst.astype(np.uint64))),
+                                n=n_nodes, directed=False)
+        nk.components.ConnectedComponents(graph).run()
+        timings["networkit"] = time.perf_counter() - start
+    return {"nodes": n_nodes, "edges": n_edges,
+            "seconds": {k: (round(v, 2) if v is not None else None) for k, v in timings.items()}}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--store", action="append", required=True, help="SQLite file or database URL")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    results = []
+    for db in args.store:
+        out = subprocess.run([sys.executable, "-m", "bench.graph_gangs", "--store", db, "--one", db],
+                             capture_output=True, text=True, check=True).stdout
+        results.append(json.loads(out.strip().splitlines()[-1]))
+        print(json.dumps(results[-1], ensure_ascii=False))
+    payload = {"load_average_at_end": os.getloadavg(), "stores": results,
+               "components": measure_components(*FULL_GRAPH_1M)}
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "graph_gangs.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n",
+                                              "utf-8")
+    print(json.dumps(payload["components"]))
+
+
+if __name__ == "__main__":
+    if "--one" in sys.argv:
+        print(json.dumps(measure_store(sys.argv[sys.argv.index("--one") + 1]), ensure_ascii=False))
+    else:
+        main()
