@@ -1,0 +1,1 @@
+"""Cases and their evidence: reading source records, gangs and scan results into evidence."""
