@@ -1,0 +1,165 @@
+"""Online complaint scoring over HTTP on loopback: latency at a fixed request rate.
+
+    .venv/bin/python -m bench.api_latency --customers 1000000 --rate 100 --seconds 60
+    .venv/bin/python -m bench.api_latency --customers 1000000 --endpoint detail
+
+`--endpoint detail` reads one complaint with its verdict and evidence
+(GET /api/v1/complaints/{id}) instead of scoring one.
+
+The store is the complaint-engine bench's (bench/complaint_engine.py: the sample institution
+of that many customers — 1,000,000 customers hold 1,057,751 complaints — imported once into
+bench/out/). `qinglang serve` runs it in its own process; an analyst's API token is issued;
+then complaints of the sample's own export are POSTed to /api/v1/complaints/score on an open
+loop: request i is sent at start + i/rate whether or not earlier ones have come back, and its
+latency is counted from that scheduled moment, so a slow server cannot hide its queue
+(no coordinated omission). Writes bench/results/api_latency.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+from sqlalchemy import func, select
+
+from bench.complaint_engine import KEY, ORG, online_rows, store_for
+from bench.import_throughput import RESULTS
+from qinglang.services.accounts import add_account, issue_token, list_accounts
+from qinglang.store.db import create_store_engine
+from qinglang.store.tables import record_tables
+
+ACCOUNT = "bench-analyst"
+
+
+def analyst_token(db_url: str) -> str:
+    engine = create_store_engine(db_url)
+    if ACCOUNT not in {a["username"] for a in list_accounts(engine, ORG)}:
+        add_account(engine, ORG, ACCOUNT, "bench-password-not-secret", "analyst")
+    secret = issue_token(engine, ORG, ACCOUNT, "api latency bench").secret
+    engine.dispose()
+    return secret
+
+
+def stored_complaints(db_url: str) -> int:
+    engine = create_store_engine(db_url)
+    complaints = record_tables["complaints"]
+    with engine.connect() as conn:
+        count = conn.execute(select(func.count()).select_from(complaints)
+                             .where(complaints.c.org == ORG)).scalar()
+    engine.dispose()
+    return count
+
+
+def start_server(settings, port: int) -> subprocess.Popen:
+    env = {**os.environ, "QINGLANG_HOME": str(settings.home), "QINGLANG_DB_URL": settings.db_url,
+           "QINGLANG_ORG": ORG, "QINGLANG_SECRET_KEY": KEY}
+    server = subprocess.Popen([sys.executable, "-m", "qinglang.cli", "serve", "--port",
+                               str(port)], env=env, stdout=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/openapi.json", timeout=1)
+            return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+async def open_loop(request, token: str, bodies: list[dict], rate: float,
+                    seconds: float) -> tuple[list[float], list[float], dict[int, int]]:
+    """(latency from the scheduled send, ms; service time, ms; responses by status)."""
+    total = int(rate * seconds)
+    latencies: list[float] = []
+    service: list[float] = []
+    statuses: dict[int, int] = {}
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, limits=limits,
+                                 timeout=60) as client:
+        start = time.perf_counter() + 0.5
+
+        async def send(i: int) -> None:
+            scheduled = start + i / rate
+            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+            sent = time.perf_counter()
+            try:
+                response = await request(client, bodies[i % len(bodies)])
+                status = response.status_code
+            except httpx.TransportError:
+                status = 0
+            done = time.perf_counter()
+            statuses[status] = statuses.get(status, 0) + 1
+            latencies.append((done - scheduled) * 1000)
+            service.append((done - sent) * 1000)
+
+        await asyncio.gather(*(send(i) for i in range(total)))
+    return latencies, service, statuses
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(len(ordered) * share))], 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--warmup", type=int, default=50, help="requests sent first, unmeasured")
+    parser.add_argument("--endpoint", choices=("score", "detail"), default="score")
+    args = parser.parse_args()
+
+    settings = store_for(args.customers, args.seed)
+    token = analyst_token(settings.db_url)
+    bodies = online_rows(args.customers, args.seed, 2000)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = start_server(settings, port)
+    base = f"http://127.0.0.1:{port}/api/v1/complaints"
+    if args.endpoint == "score":
+        def request(client, body):
+            return client.post(f"{base}/score", json=body)
+    else:
+        def request(client, body):
+            return client.get(f"{base}/{body['complaint_id']}")
+    try:
+        asyncio.run(open_loop(request, token, bodies[-args.warmup:], 20, args.warmup / 20))
+        latencies, service, statuses = asyncio.run(
+            open_loop(request, token, bodies, args.rate, args.seconds))
+    finally:
+        server.terminate()
+        server.wait(30)
+    result = {
+        "customers": args.customers, "stored_complaints": stored_complaints(settings.db_url),
+        "endpoint": args.endpoint, "backend": "sqlite", "rate_per_second": args.rate,
+        "seconds": args.seconds, "requests": len(latencies),
+        "statuses": {str(k): v for k, v in statuses.items()},
+        "latency_ms_p50": percentile(latencies, 0.50),
+        "latency_ms_p90": percentile(latencies, 0.90),
+        "latency_ms_p99": percentile(latencies, 0.99), "latency_ms_max": round(max(latencies), 1),
+        "service_ms_p50": percentile(service, 0.50), "service_ms_p99": percentile(service, 0.99),
+        "machine": f"{os.cpu_count()} cores, {platform.python_implementation()} "
+                   f"{platform.python_version()}, shared with other work while measured",
+    }
+    print(json.dumps(result, ensure_ascii=False))
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / "api_latency.json"
+    runs = json.loads(out.read_text()) if out.exists() else []
+    key = (args.customers, args.endpoint, args.rate)
+    runs = [r for r in runs if (r["customers"], r["endpoint"], r["rate_per_second"]) != key]
+    out.write_text(json.dumps(runs + [result], indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
