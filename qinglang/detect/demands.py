@@ -1,119 +1,109 @@
-"""Demands (诉求) and grievances (诉由) in complaint texts: the tags behind rules 4.8 and 4.9.
+"""Demands (诉求) and grievances (诉由) in complaint texts: the tags behind rules 4.8 and 4.9,
+and the escalation and tone cues shown to a person for attention (never scored).
 
-The lexicon is data (`rules/lexicons/demands.yaml`, strict schema): regular expressions per
-tag, and negation words that cancel a match standing right after them, so "不是要求减免"
-or "谨防暴力催收" do not count as the complainant's own demand or grievance.
+The lexicons are data (`rules/lexicons/demands.yaml`, `attention.yaml`; schema and clause
+scoping in `qinglang.detect.cues`), so "不是要求减免", "谨防暴力催收" or "听说有人减免了"
+do not count as the complainant's own demand or grievance.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-
-from typing import Iterator
+from itertools import islice
+from typing import Iterable, Iterator, NamedTuple
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Connection, select
 
 from qinglang.detect.base import Hit, complaints
+from qinglang.detect.cues import CueLexicon, CueScanner
 from qinglang.rules.schema import RuleSet
 
-
-class TagSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    rule: str = Field(pattern=r"^[1-5]\.\d+$")
-    patterns: tuple[str, ...]
-    weak_patterns: tuple[str, ...] = ()
-    context: str | None = None
-    unrelated: str | None = None
+BATCH = 2000
+AGITATED_EXCLAMATIONS = 3
 
 
-class DemandLexicon(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    version: str
-    negation_window: int = Field(ge=0)
-    negations: tuple[str, ...]
-    tags: dict[str, TagSpec]
-
-
-@dataclass(frozen=True)
-class TagHit:
+class TagHit(NamedTuple):
     tag: str
-    rule: str
+    rule: str | None
     phrase: str
 
 
 class DemandTagger:
-    def __init__(self, lexicon: DemandLexicon):
+    """The 4.8/4.9 tags of texts, each with the first phrase that shows it."""
+
+    def __init__(self, lexicon: CueLexicon):
         self.lexicon = lexicon
-        self.patterns = {tag: _alternation(spec.patterns) for tag, spec in lexicon.tags.items()}
-        self.weak = {tag: _WeakPatterns(spec) for tag, spec in lexicon.tags.items()
-                     if spec.weak_patterns}
-        self.negation = re.compile("|".join(map(re.escape, lexicon.negations)))
+        self.scanner = CueScanner(lexicon)
 
     def tag(self, text: str) -> list[TagHit]:
-        """Each tag found in the text once, with the first phrase that shows it."""
-        plain = normalise(text)
-        hits = []
-        for tag, pattern in self.patterns.items():
-            phrase = self._first_unnegated(pattern, plain)
-            if not phrase and tag in self.weak and self.weak[tag].apply_to(plain):
-                phrase = self._first_unnegated(self.weak[tag].pattern, plain)
-            if phrase:
-                hits.append(TagHit(tag, self.lexicon.tags[tag].rule, phrase))
-        return hits
+        return self.tag_many([text])[0]
 
-    def _first_unnegated(self, pattern: re.Pattern, text: str) -> str | None:
-        window = self.lexicon.negation_window
-        for match in pattern.finditer(text):
-            before = text[max(0, match.start() - window):match.start()]
-            if not self.negation.search(before):
-                return match.group(0)
-        return None
+    def tag_many(self, texts: Iterable[str]) -> list[list[TagHit]]:
+        return [[TagHit(tag, self.lexicon.tags[tag].rule, phrases[0])
+                 for tag, phrases in found.items()]
+                for found in self.scanner.scan(texts, first_only=True)]
 
 
-class _WeakPatterns:
-    def __init__(self, spec: TagSpec):
-        self.pattern = _alternation(spec.weak_patterns)
-        self.context = re.compile(spec.context) if spec.context else None
-        self.unrelated = re.compile(spec.unrelated) if spec.unrelated else None
-
-    def apply_to(self, text: str) -> bool:
-        """Weak patterns count unless the text is about something else."""
-        if self.unrelated is None or not self.unrelated.search(text):
-            return True
-        return bool(self.context and self.context.search(text))
-
-
-def _alternation(patterns: tuple[str, ...]) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
-
-
-def normalise(text: str) -> str:
-    """NFKC (full-width forms), lower case, no white space."""
-    return "".join(unicodedata.normalize("NFKC", text).lower().split())
+def load_lexicon(name: str) -> CueLexicon:
+    text = resources.files("qinglang.rules").joinpath(f"lexicons/{name}.yaml").read_text("utf-8")
+    return CueLexicon.model_validate(yaml.safe_load(text))
 
 
 @cache
 def default_tagger() -> DemandTagger:
-    text = resources.files("qinglang.rules").joinpath("lexicons/demands.yaml").read_text("utf-8")
-    return DemandTagger(DemandLexicon.model_validate(yaml.safe_load(text)))
+    return DemandTagger(load_lexicon("demands"))
+
+
+@cache
+def attention_scanner() -> CueScanner:
+    return CueScanner(load_lexicon("attention"))
+
+
+def attention_flags(texts: Iterable[str]) -> list[dict[str, list[str]]]:
+    """Per text, each escalation, threat or tone flag (self_harm, media, mass_complaint,
+    petition, legal_action, hostile_tone, agitated_tone) with the words that raised it: for a
+    person to read, never proof."""
+    texts = list(texts)
+    flags = attention_scanner().scan(texts)
+    for text, found in zip(texts, flags):
+        exclamations = (text or "").count("!") + (text or "").count("！")
+        if exclamations >= AGITATED_EXCLAMATIONS:
+            found["agitated_tone"] = [f"{exclamations}×!"]
+    return flags
+
+
+def complaint_texts(conn: Connection, org: str) -> Iterator[tuple[list[str], list[str]]]:
+    """(complaint ids, texts) a batch at a time; a text is the complaint's text and its
+    recorded demands."""
+    query = (select(complaints.c.complaint_id, complaints.c.text, complaints.c.demands)
+             .where(complaints.c.org == org))
+    rows = iter(conn.execute(query.execution_options(yield_per=BATCH)))
+    while batch := list(islice(rows, BATCH)):
+        yield ([complaint_id for complaint_id, _, _ in batch],
+               [" ".join([text or "", *(demands or [])]) for _, text, demands in batch])
 
 
 def demand_and_grievance_hits(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
-    """4.8 and 4.9 from each complaint's text and recorded demands, one pass over the texts."""
+    """4.8 and 4.9 from each complaint's text and recorded demands. The evidence names the tags
+    and words found, and the attention flags of the same text, if any (looked for only in the
+    texts with a hit, the only ones whose evidence is shown)."""
     tagger = default_tagger()
-    query = (select(complaints.c.complaint_id, complaints.c.text, complaints.c.demands)
-             .where(complaints.c.org == org))
-    for complaint_id, text, demands in conn.execute(query.execution_options(yield_per=2000)):
-        found: dict[str, dict[str, str]] = {}
-        for hit in tagger.tag(" ".join([text or "", *(demands or [])])):
+    for ids, texts in complaint_texts(conn, org):
+        found = [_by_rule(hits) for hits in tagger.tag_many(texts)]
+        with_hits = [index for index, rules_found in enumerate(found) if rules_found]
+        flags = dict(zip(with_hits, attention_flags([texts[index] for index in with_hits])))
+        for index in with_hits:
+            attention = {"attention": flags[index]} if flags[index] else {}
+            for rule_id, tags in found[index].items():
+                yield Hit(ids[index], rule_id, {"tags": tags, **attention})
+
+
+def _by_rule(hits: list[TagHit]) -> dict[str, dict[str, str]]:
+    """rule → {tag: phrase} for the tags that belong to a rule."""
+    found: dict[str, dict[str, str]] = {}
+    for hit in hits:
+        if hit.rule:
             found.setdefault(hit.rule, {})[hit.tag] = hit.phrase
-        for rule_id, tags in found.items():
-            yield Hit(complaint_id, rule_id, {"tags": tags})
+    return found

@@ -1,0 +1,127 @@
+"""Template detector (rules 3.2, 4.6): signing and clustering throughput at growing sizes, the
+whole batch build on a SQLite store, and the online match of one new complaint.
+
+    .venv/bin/python -m bench.templates --sizes 100000,1000000
+
+Texts are the sample institution's complaints and letters (seed 7), in time order. The store
+part loads them straight into the complaints table of a fresh store (the importer's speed
+is measured elsewhere), builds the clusters with `build_template_clusters`, then matches
+`--queries` complaint texts one at a time with `match_one` and reports percentiles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import random
+import sqlite3
+import time
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from bench.import_throughput import OUT, RESULTS, sample_dir
+from qinglang.detect import templates
+from qinglang.ingest.values import clean_datetime
+from qinglang.rules.schema import default_ruleset
+from qinglang.store.db import create_store_engine, migrate
+from qinglang.store.tables_templates import complaint_templates, complaint_text_buckets
+from qinglang.text.shingles import band_keys, sign
+
+ORG = "bench"
+
+
+def sample_complaints(customers: int) -> list[dict]:
+    folder = sample_dir(customers, 7)
+    with (folder / "complaints.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    rows += list(csv.DictReader(io.StringIO((folder / "letters_gbk.csv").read_bytes()
+                                             .decode("gb18030"))))
+    for row in rows:
+        row["received_at"] = clean_datetime(row["received_at"])
+    return sorted(rows, key=lambda r: (r["received_at"], r["complaint_id"]))
+
+
+def in_memory(texts: list[str]) -> dict:
+    params = templates.params_of(default_ruleset())
+    started, cpu = time.perf_counter(), time.process_time()
+    signatures = sign(texts, params.min_shared)
+    signed, signed_cpu = time.perf_counter(), time.process_time()
+    keys = band_keys(signatures)
+    clusters = templates.cluster_signatures(signatures, keys, params)
+    done, done_cpu = time.perf_counter(), time.process_time()
+    return {"texts": len(texts), "sign_s": round(signed - started, 2),
+            "sign_cpu_s": round(signed_cpu - cpu, 2),
+            "sign_docs_per_cpu_s": round(len(texts) / (signed_cpu - cpu)),
+            "cluster_s": round(done - signed, 2), "cluster_cpu_s": round(done_cpu - signed_cpu, 2),
+            "clustered": int((clusters.root >= 0).sum())}
+
+
+def load_store(rows: list[dict]) -> str:
+    """A fresh SQLite store holding the complaints, written directly (not timed)."""
+    path = OUT / f"templates-{len(rows)}.db"
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    migrate(create_store_engine(url))
+    now = datetime.now().isoformat(" ")
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO imports (id, org, kind, sha256, file_name, file_format, status,"
+                   " rows_done, rows_ok, rows_rejected, started_at) VALUES"
+                   " (1, ?, 'complaints', 'bench', 'bench', 'csv', 'done', 0, 0, 0, ?)", (ORG, now))
+        db.executemany(
+            "INSERT INTO complaints (org, complaint_id, customer_id, received_at, channel, text,"
+            " attrs, originals, import_id, source_row, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, '{}', '{}', 1, ?, ?)",
+            ((ORG, r["complaint_id"], r["customer_id"] or None,
+              r["received_at"].isoformat(" ", "microseconds"), r["channel"], r["text"], k, now)
+             for k, r in enumerate(rows)))
+    return url
+
+
+def on_store(rows: list[dict], queries: int) -> dict:
+    url = load_store(rows)
+    engine = create_store_engine(url)
+    started, cpu = time.perf_counter(), time.process_time()
+    clustered = templates.build_template_clusters(engine, ORG)
+    built, built_cpu = time.perf_counter() - started, time.process_time() - cpu
+    with engine.connect() as conn:
+        buckets = conn.execute(select(func.count()).select_from(complaint_text_buckets)).scalar()
+        members = conn.execute(select(func.count()).select_from(complaint_templates)).scalar()
+        picked = random.Random(1).sample(rows, queries)
+        times, joined = [], 0
+        for row in picked:
+            began = time.perf_counter()
+            found = templates.match_one(conn, ORG, row["text"], row["customer_id"],
+                                        row["received_at"])
+            times.append((time.perf_counter() - began) * 1000)
+            joined += found.template_id is not None
+    times.sort()
+    return {"complaints": len(rows), "build_s": round(built, 2),
+            "build_cpu_s": round(built_cpu, 2), "clustered": clustered,
+            "bucket_rows": buckets, "template_rows": members,
+            "match_one_ms": {"p50": round(times[len(times) // 2], 2),
+                             "p95": round(times[int(len(times) * 0.95)], 2),
+                             "max": round(times[-1], 2)},
+            "queries": queries, "queries_matching_a_template": joined}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+    results = {}
+    for customers in (int(s) for s in args.sizes.split(",")):
+        rows = sample_complaints(customers)
+        figures = {"in_memory": in_memory([r["text"] for r in rows]),
+                   "sqlite": on_store(rows, args.queries)}
+        print(customers, json.dumps(figures, ensure_ascii=False))
+        results[str(customers)] = figures
+    (RESULTS / "templates.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""Tables of the template detector (domain.md 3.2, 4.6).
+
+`complaint_text_buckets` holds, for every LSH bucket key a complaint text falls in, the
+first and the latest complaint in it (the candidates a later text is compared with).
+Matching one new complaint is then one primary-key lookup per band plus signing a few
+texts. `complaint_templates`
+holds every complaint that belongs to a cluster of two or more texts: the cluster
+(`template_id`, named after its earliest complaint), the core it joined first, and the best
+similarity of its links. Both are rebuilt whole by `build_template_clusters`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Float, Index, Table
+
+from qinglang.store.tables import ORG, SHORT, metadata
+
+complaint_text_buckets = Table(
+    "complaint_text_buckets", metadata,
+    Column("org", ORG, primary_key=True),
+    Column("bucket", BigInteger, primary_key=True, autoincrement=False),
+    Column("complaint_id", SHORT, nullable=False),
+    Column("latest_id", SHORT, nullable=False),
+)
+
+complaint_templates = Table(
+    "complaint_templates", metadata,
+    Column("org", ORG, primary_key=True),
+    Column("complaint_id", SHORT, primary_key=True),
+    Column("template_id", SHORT, nullable=False),
+    Column("core_id", SHORT, nullable=False),
+    Column("similarity", Float, nullable=False),
+    Index("ix_complaint_templates_org_template_id", "org", "template_id"),
+    Index("ix_complaint_templates_org_core_id", "org", "core_id"),
+)

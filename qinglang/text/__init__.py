@@ -1,0 +1,1 @@
+"""Text helpers of the template detector: normalisation and MinHash signatures."""
