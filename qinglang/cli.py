@@ -182,16 +182,24 @@ def demo(
     out: Annotated[Path, typer.Option(help="Folder for the sample exports")] = Path("demo"),
     customers: Annotated[int, typer.Option(min=100)] = 5000,
     seed: Annotated[int, typer.Option()] = 7,
+    serve: Annotated[bool, typer.Option(help="End by serving the dashboard")] = True,
+    port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
 ) -> None:
-    """Generate the sample institution, import it, analyse it and report."""
+    """Generate the sample institution, import it, analyse it, report, and serve the dashboard
+    with a demo login."""
     console.rule("1. 样例机构 sample institution")
     sample(out=out, customers=customers, seed=seed)
-    console.rule("2. 导入 import")
+    console.rule("2. 导入 import (posts are scanned as they arrive)")
     import_([out])
     console.rule("3. 分析 analyze")
     analyze()
     console.rule("4. 库存 store")
     stats()
+    if serve:
+        console.rule("5. 全域监控 dashboard")
+        _serve.add("demo", role="admin", password=None, generate=True, display_name="演示",
+                   replace=True)
+        _serve.serve(host="127.0.0.1", port=port)
 
 
 # Each engine's commands live in its own module under qinglang/commands/ and are
@@ -203,6 +211,28 @@ app.add_typer(_report.report_app, name="report")
 from qinglang.commands import score as _score  # noqa: E402
 app.command("score")(_score.score)
 
+from qinglang.commands import serve as _serve  # noqa: E402
+app.command("serve")(_serve.serve)
+app.add_typer(_serve.user_app, name="user")
+
+from qinglang.commands import alliance as _alliance  # noqa: E402
+app.add_typer(_alliance.alliance_app, name="alliance")
+
+from qinglang.commands import cases as _cases  # noqa: E402
+app.add_typer(_cases.case_app, name="case")
+app.add_typer(_cases.audit_app, name="audit")
+
+from qinglang.commands import graph as _graph  # noqa: E402
+app.add_typer(_graph.gang_app, name="gang")
+app.add_typer(_graph.graph_app, name="graph")
+app.command("who")(_graph.who)
+export_app.command("gangs")(_graph.export_gangs)
+
+from qinglang.commands import content as _content  # noqa: E402
+app.command("scan")(_content.scan)
+app.command("train")(_content.train)
+app.command("takedown")(_content.takedown)
+export_app.command("posts")(_content.export_posts)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Production: QINGLANG_DB_URL=postgresql+psycopg://user:pass@host/db, same code.
 
 from __future__ import annotations
 
+import getpass
 import os
 import secrets
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ class Settings:
     max_field_chars: int
     secret_key_hex: str | None
     import_workers: int = 1
+    user: str = "system"
 
     @cached_property
     def secret_key(self) -> bytes:
@@ -51,7 +53,16 @@ def load_settings() -> Settings:
         max_field_chars=_positive_int("QINGLANG_MAX_FIELD_CHARS", DEFAULT_MAX_FIELD_CHARS),
         secret_key_hex=os.environ.get("QINGLANG_SECRET_KEY"),
         import_workers=_positive_int("QINGLANG_IMPORT_WORKERS", os.cpu_count() or 1),
+        user=login_name(),
     )
+
+
+def login_name() -> str:
+    """Who acts, for the audit log: QINGLANG_USER, else the operating-system login."""
+    try:
+        return os.environ.get("QINGLANG_USER") or getpass.getuser()
+    except OSError:
+        return "unknown"
 
 
 def _positive_int(name: str, default: int) -> int:

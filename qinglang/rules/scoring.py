@@ -59,6 +59,11 @@ def _explain(hit: Hit, ruleset: RuleSet, fired: int) -> str:
 def _detail(hit: Hit) -> str:
     """The strongest evidence in words, personal numbers masked."""
     e = hit.evidence
+    if "template_id" in e:
+        return f"模板 {e['template_id']} 涉及 {e['customers']} 名客户"
+    if "citations" in e or "jargon" in e:
+        terms = [*e.get("citations", ()), *e.get("jargon", ())]
+        return "、".join(f"“{term}”" for term in terms[:3])
     if "buildings" in e:
         return f"同一楼宇涉及 {max(e['buildings'].values())} 名客户"
     if "number" in e and "customers" in e:

@@ -13,7 +13,9 @@ from typing import Callable
 from sqlalchemy import Engine, and_, func, select
 
 from qinglang.rules.schema import default_ruleset
+from qinglang.services import audit
 from qinglang.services.assess import OUTCOMES, assess_all
+from qinglang.services.gangs import gang_detection
 from qinglang.store.tables import record_tables
 
 Detector = Callable[[Engine, str], dict[str, int]]
@@ -59,8 +61,11 @@ DETECTORS: list[tuple[str, str, Detector]] = [
     ("integrity", "数据完整性 referential integrity", referential_integrity),
     ("complaints", "投诉识别 complaint rules (hits = complaints)",
      complaint_identification),
+    ("gangs", "团伙 entity graph gangs (hits = gangs)", gang_detection),
 ]
 
 
-def analyze(engine: Engine, org: str) -> list[DetectorRun]:
-    return [DetectorRun(name, title, run(engine, org)) for name, title, run in DETECTORS]
+def analyze(engine: Engine, org: str, actor: str | None = None) -> list[DetectorRun]:
+    runs = [DetectorRun(name, title, run(engine, org)) for name, title, run in DETECTORS]
+    audit.record(engine, org, actor, "analyze", org, {"detectors": [r.name for r in runs]})
+    return runs

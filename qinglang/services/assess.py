@@ -13,17 +13,21 @@ from typing import Iterator
 
 from sqlalchemy import Engine, delete, select
 
-from qinglang.detect import activity_rules, call_rules, demands, phone_rules
+from qinglang.detect import activity_rules, call_rules, demands, legal, phone_rules, templates
 from qinglang.detect.base import Evaluator, Hit, complaints, refresh_phone_uses
 from qinglang.detect.voices import refresh_voice_speakers
 from qinglang.rules.schema import RuleSet
 from qinglang.rules.scoring import judge
+from qinglang.services import audit
 from qinglang.store.repository import execute_prepared, prepare_upsert, rows_of_org, utcnow
 from qinglang.store.tables import assessments, rule_hits
+from qinglang.store.tables_graph import gang_members
 
+TEMPLATE_RULES = ("3.2", "4.6")
 # Rule ids → the evaluator that decides them (one evaluator may decide several at once).
 EVALUATORS: dict[tuple[str, ...], Evaluator] = {
     ("4.8", "4.9"): demands.demand_and_grievance_hits,
+    ("3.4",): legal.jargon_hits,
     ("1.2",): call_rules.forwarded_yet_claims_self,
     ("1.5",): call_rules.voiceprint_for_many,
     ("2.1",): phone_rules.regulator_complaint_from_other_number,
@@ -39,6 +43,7 @@ EVALUATORS: dict[tuple[str, ...], Evaluator] = {
     ("4.7",): activity_rules.high_frequency,
     ("5.1",): activity_rules.reused_attachment,
     ("5.4",): activity_rules.several_channels,
+    TEMPLATE_RULES: templates.template_hits,
 }
 PAGE = 5000
 OUTCOMES = ("genuine", "review", "agent_driven", "malicious")
@@ -88,16 +93,19 @@ def assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary:
                              [r for r in auto if r not in decided])
 
 
-def collect_hits(conn, org: str, ruleset: RuleSet, refresh_speakers: bool = True
+def collect_hits(conn, org: str, ruleset: RuleSet, online: bool = False
                  ) -> dict[str, list[Hit]]:
-    """Every evaluator's hits by complaint. Speakers are recomputed from the calls unless the
-    caller scores against what the last analysis stored (online scoring)."""
+    """Every evaluator's hits by complaint. Online scoring works from what the last analysis
+    stored: speakers are not recomputed, and template clusters — which span customers far
+    from the complaint — are matched by the caller instead (services.online)."""
     hits: dict[str, list[Hit]] = defaultdict(list)
     refresh_phone_uses(conn, org)
-    if refresh_speakers:
+    if not online:
         refresh_voice_speakers(conn, org, ruleset.param("1.5", "min_cosine"))
     wanted = {rule.id for rule in ruleset.rules if rule.mode == "auto"}
     for rule_ids, evaluate in EVALUATORS.items():
+        if online and rule_ids == TEMPLATE_RULES:
+            continue
         if wanted & set(rule_ids):
             for hit in evaluate(conn, org, ruleset):
                 if hit.rule_id in wanted:
@@ -105,7 +113,19 @@ def collect_hits(conn, org: str, ruleset: RuleSet, refresh_speakers: bool = True
     return hits
 
 
-def assessment_rows(engine: Engine, org: str) -> Iterator[dict]:
+def assessment_rows(engine: Engine, org: str, actor: str | None = None) -> Iterator[dict]:
     """formats.md "complaint assessments", in complaint id order."""
+    audit.record(engine, org, actor, "export.complaints", org)
+    template_of = templates.template_ids(engine, org)
+    gang_of = _gangs_of_complaints(engine, org)
     for row in rows_of_org(engine, assessments, org, PAGE):
-        yield {**row, "template_id": "", "gang_id": ""}
+        complaint_id = row["complaint_id"]
+        yield {**row, "template_id": template_of.get(complaint_id, ""),
+               "gang_id": gang_of.get(complaint_id, "")}
+
+
+def _gangs_of_complaints(engine: Engine, org: str) -> dict[str, str]:
+    with engine.connect() as conn:
+        return {key: gang for key, gang in conn.execute(
+            select(gang_members.c.member_key, gang_members.c.gang_id).where(
+                gang_members.c.org == org, gang_members.c.member_type == "complaint"))}

@@ -10,21 +10,24 @@ from qinglang.export.writers import write_table
 from qinglang.model.schema import FieldSpec, load_kind
 from qinglang.model.values import IdNumberProtector
 from qinglang.model.values.masking import mask_email, mask_name, mask_phone
+from qinglang.services import audit
 from qinglang.store.repository import rows_of_org
 from qinglang.store.tables import record_tables
 
 def export_records(engine: Engine, org: str, kind: str, out: Path, unmasked: bool = False,
-                   protector: IdNumberProtector | None = None) -> int:
+                   protector: IdNumberProtector | None = None, actor: str | None = None) -> int:
     schema = load_kind(kind)
+    audit.record(engine, org, actor, "export.records", kind, {"unmasked": unmasked,
+                                                               "file": out.name})
     columns = list(schema.field_names)
     if schema.derived_id:
         columns = [schema.id_field, *columns]
-    rows = (_public_row(row, schema.fields, unmasked, protector)
+    rows = (public_row(row, schema.fields, unmasked, protector)
             for row in rows_of_org(engine, record_tables[kind], org))
     return write_table(out, columns + ["attrs"], rows)
 
 
-def _public_row(row: dict, fields: tuple[FieldSpec, ...], unmasked: bool,
+def public_row(row: dict, fields: tuple[FieldSpec, ...], unmasked: bool,
                 protector: IdNumberProtector | None) -> dict:
     out = dict(row)
     for spec in fields:

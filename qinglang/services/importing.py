@@ -23,6 +23,8 @@ from qinglang.ingest.sources import open_source, resolve_kind
 from qinglang.errors import InputError
 from qinglang.model.schema import load_kind
 from qinglang.model.values import IdNumberProtector
+from qinglang.services import audit
+from qinglang.services.content import scan_stored_posts
 from qinglang.settings import Settings
 from qinglang.store import repository as repo
 from qinglang.store.db import create_store_engine
@@ -72,6 +74,11 @@ def import_file(engine: Engine, settings: Settings, path: Path, kind: str | None
     with engine.begin() as conn:
         done = repo.finish_import(conn, import_id)
         problems = repo.reject_rows(conn, import_id)
+        audit.record(conn, settings.org, settings.user, "import", path.name,
+                     {"kind": schema.kind, "import_id": import_id, "rows_ok": done["rows_ok"],
+                      "rows_rejected": done["rows_rejected"]})
+    if schema.kind == "posts":
+        scan_stored_posts(engine, settings.org, import_id)
     return ImportReport(
         file=path, kind=schema.kind, import_id=import_id, encoding=source.encoding,
         rows_ok=done["rows_ok"], rows_rejected=done["rows_rejected"], resumed_from=resume_from,

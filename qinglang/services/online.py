@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, text
 from qinglang.detect.base import (Hit, calls, complaints, customers, phone_uses_table,
                                   serves_everyone)
 from qinglang.detect.images import within
+from qinglang.detect.templates import Member, online_template_hits
 from qinglang.detect.voices import voice_key_of_call
 from qinglang.errors import InputError
 from qinglang.ingest.clean import RowCleaner
@@ -31,7 +32,7 @@ from qinglang.model.schema import load_kind
 from qinglang.model.values import IdNumberProtector
 from qinglang.rules.schema import RuleSet, default_ruleset
 from qinglang.rules.scoring import Verdict, judge
-from qinglang.services.assess import collect_hits
+from qinglang.services.assess import TEMPLATE_RULES, collect_hits
 from qinglang.settings import Settings
 from qinglang.store.repository import record_rows
 from qinglang.store.tables import attachments, voice_speakers
@@ -59,13 +60,25 @@ def score_complaint(engine: Engine, settings: Settings, row: dict,
     with engine.connect() as conn:
         try:
             nearby = neighbourhood(conn, org, record, ruleset)
+            hits = _template_hits(conn, org, ruleset, record)
             _shadow_store(conn, org, nearby, record)
-            hits = collect_hits(conn, org, ruleset, refresh_speakers=False).get(complaint_id, [])
+            hits += collect_hits(conn, org, ruleset, online=True).get(complaint_id, [])
         finally:
             conn.rollback()
             _drop_shadows(conn)
     return OnlineAssessment(complaint_id, ruleset.version, judge(hits, ruleset), hits,
                             len(nearby))
+
+
+def _template_hits(conn: Connection, org: str, ruleset: RuleSet, record: dict) -> list[Hit]:
+    """3.2 and 4.6 against the stored template clusters (the whole store, not shadowed)."""
+    wanted = set(TEMPLATE_RULES) & {r.id for r in ruleset.rules if r.mode == "auto"}
+    if not wanted:
+        return []
+    new = Member(record["complaint_id"], record.get("customer_id"), record["received_at"],
+                 record["channel"])
+    _, hits = online_template_hits(conn, org, ruleset, new, record["text"])
+    return [hit for hit in hits if hit.rule_id in wanted]
 
 
 def clean_complaint(settings: Settings, row: dict) -> dict:

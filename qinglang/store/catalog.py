@@ -7,5 +7,11 @@ module is covered by the check that the committed migrations build exactly these
 from __future__ import annotations
 
 from qinglang.store import tables  # noqa: F401  (core: records, imports, assessments)
+from qinglang.store import tables_content  # noqa: F401  (post assessments, post contacts)
+from qinglang.store import tables_cases  # noqa: F401  (cases, evidence, audit log)
+from qinglang.store import tables_accounts  # noqa: F401  (accounts, API tokens)
+from qinglang.store import tables_graph  # noqa: F401  (gangs and their members)
+from qinglang.store import tables_alliance  # noqa: F401  (alliance contributions, match runs)
+from qinglang.store import tables_templates  # noqa: F401  (text buckets, template clusters)
 
 metadata = tables.metadata

@@ -140,7 +140,7 @@ def oracle(data: dict) -> set[tuple[str, str]]:
 def test_every_count_rule_fires_exactly_where_the_standard_says(assessed):
     fired, data = assessed
     expected = oracle(data)
-    text_rules = {"4.8", "4.9"}  # read texts, not records: tested on real complaints instead
+    text_rules = {"3.2", "3.4", "4.6", "4.8", "4.9"}  # read texts: tested in their own modules
     fired = {(c, r) for c, r in fired if r not in text_rules}
     for rule in sorted({r for _, r in expected | fired}):
         got = {c for c, r in fired if r == rule}
