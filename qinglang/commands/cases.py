@@ -54,13 +54,16 @@ def open_(
     complaints: Annotated[Optional[str], typer.Option(help="Complaint ids (a,b or @file)")] = None,
     customers: Annotated[Optional[str], typer.Option(help="Customer ids (a,b,c or @file)")] = None,
     posts: Annotated[Optional[str], typer.Option(help="Post ids (a,b,c or @file)")] = None,
+    agent: Annotated[Optional[str], typer.Option(
+        help="An agent's identifier, e.g. phone:+8613800138000 or wechat:abc")] = None,
 ) -> None:
     """Open a case with every piece of evidence its source leads to."""
     given = {CaseSource.GANG: gang, CaseSource.COMPLAINTS: complaints,
-             CaseSource.CUSTOMERS: customers, CaseSource.POSTS: posts}
+             CaseSource.CUSTOMERS: customers, CaseSource.POSTS: posts, CaseSource.AGENT: agent}
     chosen = [(source, raw) for source, raw in given.items() if raw]
     if len(chosen) != 1:
-        console.print("[red]give exactly one of --gang, --complaints, --customers, --posts[/]")
+        console.print("[red]give exactly one of --gang, --complaints, --customers, --posts, "
+                      "--agent[/]")
         raise typer.Exit(2)
     source, raw = chosen[0]
     settings, engine = _store()

@@ -105,6 +105,7 @@ class CaseSource(StrEnum):
     COMPLAINTS = "complaints"
     CUSTOMERS = "customers"
     POSTS = "posts"
+    AGENT = "agent"  # one identifier's agent profile: the customers it acts for
 
 
 class EvidenceKind(StrEnum):

@@ -15,7 +15,7 @@ from qinglang.cases.view import CaseView
 from qinglang.disposal.takedown import write_takedowns
 from qinglang.errors import InputError, QinglangError
 from qinglang.model.case import EVENT_FOR_STATUS, CaseSource, CaseStatus, EventKind
-from qinglang.services import audit
+from qinglang.services import audit, gangs
 from qinglang.settings import login_name
 from qinglang.store.repository import utcnow
 from qinglang.store.tables_cases import case_events, cases, evidence_items
@@ -41,8 +41,10 @@ def open_case(engine: Engine, org: str, actor: str | None, source: CaseSource | 
         raise InputError("a case needs a title")
     actor = actor or login_name()
     now = utcnow()
+    behind = _customers_of_agents(engine, org, ids) if source is CaseSource.AGENT else []
     with engine.begin() as conn:
-        items = _items_for(conn, org, source, ids, vault)
+        items = (ev.for_customers(conn, org, behind, vault) if behind
+                 else _items_for(conn, org, source, ids, vault))
         case_id = conn.execute(cases.insert().values(
             org=org, title=title.strip(), source=source.value, source_ids=sorted(set(ids)),
             gang_id=ids[0] if source is CaseSource.GANG else None,
@@ -53,6 +55,14 @@ def open_case(engine: Engine, org: str, actor: str | None, source: CaseSource | 
         _event(conn, org, case_id, EventKind.OPENED, actor, {"title": title.strip(), **detail})
         audit.record(conn, org, actor, "case.open", f"case:{case_id}", detail)
     return case_id
+
+
+def _customers_of_agents(engine: Engine, org: str, identifiers: list[str]) -> list[str]:
+    found = sorted({c for identifier in identifiers
+                    for c in gangs.customers_behind(engine, org, identifier)})
+    if not found:
+        raise InputError("no customer is linked to that identifier in the entity graph")
+    return found
 
 
 def _items_for(conn: Connection, org: str, source: CaseSource, ids: list[str],

@@ -240,6 +240,13 @@ def who(engine: Engine, org: str, identifier: str, hops: int = 2, unmasked: bool
     return neighbourhood_view(near, decl, unmasked)
 
 
+def customers_behind(engine: Engine, org: str, identifier: str) -> list[str]:
+    """The customers an identifier acts for — its agent profile's customers, one hop away."""
+    decl = default_declarations()
+    near = walk(engine, org, decl, parse_identifier(identifier, list(decl.nodes)), 1)
+    return sorted(key for kind, key in near.hops if kind == "customer")
+
+
 def neighbourhood_view(near: Neighbourhood, decl: GraphDeclarations, unmasked: bool) -> dict:
     def name(node):
         kind, key = node

@@ -78,6 +78,14 @@ def test_a_case_from_a_gang_starts_with_the_gang_as_found(institution, settings,
     assert kinds(view)["customer"] == ["C00001", "C00002", "C00003", "C00004"]
 
 
+def test_a_case_from_an_agent_takes_the_customers_it_acts_for(institution, settings, engine):
+    view = open_from(engine, settings, "agent", [f"phone:{AGENT_E164}"])
+    assert view.case["source"] == "agent"
+    assert kinds(view)["customer"] == ["C00001", "C00002", "C00003", "C00004"]
+    with pytest.raises(InputError, match="no customer is linked"):
+        open_from(engine, settings, "agent", ["phone:+8613000000000"])
+
+
 def test_a_case_from_posts_snapshots_their_text(institution, settings, engine):
     view = open_from(engine, settings, "posts", ["P1", "P2"])
     assert [i["content"]["text"][:4] for i in view.evidence] == ["专业停息", "负债上岸"]
