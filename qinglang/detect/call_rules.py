@@ -54,19 +54,30 @@ def agent_or_lawyer(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]
 
 def voiceprint_for_many(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
     """1.5: one speaker — a voiceprint id, or ids and unenrolled calls whose embeddings match
-    (detect.voices) — speaks on calls about several customers."""
-    speaking = (
-        select(calls.c.customer_id, voice_speakers.c.speaker_id)
-        .join(voice_speakers, and_(voice_speakers.c.org == calls.c.org,
-                                   voice_speakers.c.voice_key == voice_key_of_call()))
-        .where(calls.c.org == org, calls.c.customer_id.is_not(None))
-    ).subquery()
-    shared = (select(speaking.c.speaker_id).group_by(speaking.c.speaker_id)
-              .having(func.count(speaking.c.customer_id.distinct())
-                      >= rules.param("1.5", "min_customers")))
-    pairs = conn.execute(select(speaking.c.customer_id, speaking.c.speaker_id)
-                         .where(speaking.c.speaker_id.in_(shared)).distinct())
+    (detect.voices) — speaks on calls about several customers. The speakers are looked up by
+    key and counted here: a join on the computed voice key leaves SQLite no index to use."""
+    calls_with_voice = conn.execute(select(calls.c.customer_id, voice_key_of_call()).where(
+        calls.c.org == org, calls.c.customer_id.is_not(None),
+        calls.c.voiceprint_id.is_not(None) | calls.c.voiceprint.is_not(None))).all()
+    speaker_of = _speakers_of(conn, org, sorted({key for _, key in calls_with_voice}))
+    customers_of: dict[str, set] = defaultdict(set)
+    for customer_id, key in calls_with_voice:
+        if key in speaker_of:
+            customers_of[speaker_of[key]].add(customer_id)
+    least = rules.param("1.5", "min_customers")
+    pairs = [(customer_id, speaker) for speaker, customers in customers_of.items()
+             if len(customers) >= least for customer_id in customers]
     return hits_for_shared_keys(conn, org, "1.5", pairs, "voiceprints")
+
+
+def _speakers_of(conn: Connection, org: str, keys: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(keys), 5000):
+        found.update(conn.execute(select(voice_speakers.c.voice_key, voice_speakers.c.speaker_id)
+                                  .where(voice_speakers.c.org == org,
+                                         voice_speakers.c.voice_key.in_(keys[start:start + 5000]))
+                                  ).all())
+    return found
 
 
 def _hits_from_calls(conn: Connection, org: str, rule_id: str,
