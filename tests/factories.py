@@ -81,3 +81,19 @@ def write_xlsx(path: Path, columns: list[str], rows: list[dict]) -> Path:
         sheet.append([row.get(c) for c in columns])
     book.save(path)
     return path
+
+
+SAMPLE_RECORD_FILES = ("customers.csv", "complaints.csv", "letters_gbk.csv", "calls.csv")
+
+
+def import_institution(engine, settings, folder: Path):
+    """The sample institution's customers, complaints, letters and calls into the store, in
+    batches large enough to be quick; the settings used."""
+    from dataclasses import replace
+
+    from qinglang.services.importing import import_file
+
+    settings = replace(settings, batch_rows=1000)
+    for name in SAMPLE_RECORD_FILES:
+        import_file(engine, settings, folder / name)
+    return settings

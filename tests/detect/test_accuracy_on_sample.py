@@ -4,15 +4,14 @@ on: the identification rules find the gangs' complaints and leave genuine ones a
 from __future__ import annotations
 
 import csv
-from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
 
+from factories import import_institution
 from qinglang.rules.schema import default_ruleset
 from qinglang.sample import generate
 from qinglang.services.assess import assess_all
-from qinglang.services.importing import import_file
 from qinglang.store.tables import assessments
 
 pytestmark = [pytest.mark.slow, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
@@ -21,9 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.parametrize("db_url", ["sqlite"], in
 def test_agent_driven_f1_and_genuine_false_alarms(tmp_path, settings, engine):
     out = tmp_path / "inst"
     generate(out, customers=3000, seed=23)
-    settings = replace(settings, batch_rows=2000)
-    for name in ("customers.csv", "complaints.csv", "letters_gbk.csv", "calls.csv"):
-        import_file(engine, settings, out / name)
+    settings = import_institution(engine, settings, out)
     assess_all(engine, settings.org, default_ruleset())
     with (out / "truth" / "complaints.csv").open(encoding="utf-8") as handle:
         truth = {r["complaint_id"]: r["label"] != "genuine" for r in csv.DictReader(handle)}

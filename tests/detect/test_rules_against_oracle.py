@@ -5,16 +5,15 @@ on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from factories import import_institution
 from qinglang.rules.schema import default_ruleset
 from qinglang.sample import generate
 from qinglang.services.assess import assess_all
-from qinglang.services.importing import import_file
 from qinglang.store.tables import attachments, record_tables, rule_hits
 
 RULES = default_ruleset()
@@ -29,9 +28,7 @@ def institution(tmp_path_factory):
 
 @pytest.fixture
 def assessed(institution, settings, engine):
-    settings = replace(settings, batch_rows=1000)
-    for name in ("customers.csv", "complaints.csv", "letters_gbk.csv", "calls.csv"):
-        import_file(engine, settings, institution / name)
+    settings = import_institution(engine, settings, institution)
     assess_all(engine, settings.org, RULES)
     with engine.connect() as conn:
         fired = {(r.complaint_id, r.rule_id) for r in conn.execute(select(rule_hits))}

@@ -4,18 +4,17 @@ set in turn produces, attributes them to the rule that was changed, and writes n
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 
 import pytest
 import yaml
 from sqlalchemy import func, select
 
+from factories import import_institution
 from qinglang.errors import InputError
 from qinglang.rules.schema import RuleSet, default_ruleset, load_ruleset
 from qinglang.sample import generate
 from qinglang.services.assess import assess_all
 from qinglang.services.backtest import SCORING, diff_rulesets
-from qinglang.services.importing import import_file
 from qinglang.store.tables import assessments
 
 OLD = default_ruleset()
@@ -45,10 +44,7 @@ def institution(tmp_path_factory):
 
 @pytest.fixture
 def store(institution, settings, engine):
-    settings = replace(settings, batch_rows=1000)
-    for name in ("customers.csv", "complaints.csv", "letters_gbk.csv", "calls.csv"):
-        import_file(engine, settings, institution / name)
-    return settings.org
+    return import_institution(engine, settings, institution).org
 
 
 def outcomes(engine, org, ruleset) -> dict[str, str]:

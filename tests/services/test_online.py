@@ -3,22 +3,20 @@ same rules, same evidence, same score and outcome — on SQLite and on PostgreSQ
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
 
+from factories import import_institution
 from qinglang.errors import InputError
 from qinglang.ingest.sources import open_source
 from qinglang.rules.schema import default_ruleset
 from qinglang.sample import generate
 from qinglang.services.assess import assess_all
-from qinglang.services.importing import import_file
 from qinglang.services.online import score_complaint
 from qinglang.store.tables import assessments, rule_hits
 
 RULES = default_ruleset()
-FILES = ("customers.csv", "complaints.csv", "letters_gbk.csv", "calls.csv")
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +28,7 @@ def institution(tmp_path_factory):
 
 @pytest.fixture
 def batch(institution, settings, engine):
-    settings = replace(settings, batch_rows=1000)
-    for name in FILES:
-        import_file(engine, settings, institution / name)
+    settings = import_institution(engine, settings, institution)
     assess_all(engine, settings.org, RULES)
     with engine.connect() as conn:
         verdicts = {r.complaint_id: r for r in conn.execute(select(assessments))}

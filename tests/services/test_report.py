@@ -6,13 +6,13 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from dataclasses import replace
 
 import openpyxl
 import pytest
 from sqlalchemy import select
 
-from factories import COMPLAINT_COLUMNS, CUSTOMER_COLUMNS, complaint, customer, write_csv
+from factories import (COMPLAINT_COLUMNS, CUSTOMER_COLUMNS, complaint, customer,
+                       import_institution, write_csv)
 from qinglang.errors import InputError
 from qinglang.rules.schema import default_ruleset
 from qinglang.sample import generate
@@ -33,9 +33,7 @@ def institution(tmp_path_factory):
 
 @pytest.fixture
 def store(institution, settings, engine, tmp_path):
-    settings = replace(settings, batch_rows=1000)
-    for name in ("customers.csv", "complaints.csv", "letters_gbk.csv", "calls.csv"):
-        import_file(engine, settings, institution / name)
+    settings = import_institution(engine, settings, institution)
     import_file(engine, settings, write_csv(tmp_path / "customers_extra.csv", CUSTOMER_COLUMNS,
                                             [customer(90001)]))
     history = [  # one customer: a settled matter, a repeat on it, and one long after
