@@ -5,29 +5,29 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterator
 
-from sqlalchemy import Connection, and_, func, select
+import numpy as np
+from sqlalchemy import BigInteger, Connection, and_, cast, func, select
 
-from qinglang.detect.base import Hit, complaints, hits_for_shared_keys, within_days
+from qinglang.detect.base import Hit, complaints, hits_for_shared_keys
 from qinglang.detect.images import near_pairs
 from qinglang.rules.schema import RuleSet
 from qinglang.store.tables import attachments
 
 
-def high_frequency(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
-    """4.7: the customer made many complaints within a month up to this one."""
+def frequency_and_channels(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
+    """4.7: the customer made many complaints within a month up to this one; 5.4: through
+    several channels within the window."""
+    activity = _activity(conn, org)
     days, least = rules.param("4.7", "window_days"), rules.param("4.7", "min_complaints")
-    for complaint_id, count, _ in _window(conn, org, days,
-                                          func.count(), func.count() >= least):
-        yield Hit(complaint_id, "4.7", {"complaints_in_window": count, "window_days": days})
-
-
-def several_channels(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
-    """5.4: the customer complained through several channels within the window."""
+    counts = activity.in_window(days)
+    for i in np.nonzero(counts >= least)[0]:
+        yield Hit(activity.ids[i], "4.7",
+                  {"complaints_in_window": int(counts[i]), "window_days": days})
     days, least = rules.param("5.4", "window_days"), rules.param("5.4", "min_channels")
-    other = complaints.alias("earlier")
-    channels = func.count(other.c.channel.distinct())
-    for complaint_id, count, _ in _window(conn, org, days, channels, channels >= least, other):
-        yield Hit(complaint_id, "5.4", {"channels_in_window": count, "window_days": days})
+    counts = activity.channels_in_window(days)
+    for i in np.nonzero(counts >= least)[0]:
+        yield Hit(activity.ids[i], "5.4",
+                  {"channels_in_window": int(counts[i]), "window_days": days})
 
 
 def reused_attachment(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
@@ -71,21 +71,88 @@ def _copies(owners, rules: RuleSet) -> dict[int, set[int]]:
     return copies
 
 
-def _window(conn: Connection, org: str, days: float, measure, condition, other=None):
-    """(complaint_id, measure, customer_id) of complaints whose customer's complaints within
-    `days` before them (themselves included) meet `condition`."""
-    this = complaints.alias("this")
-    other = other if other is not None else complaints.alias("earlier")
-    query = (
-        select(this.c.complaint_id, measure, this.c.customer_id)
-        .join(other, and_(other.c.org == this.c.org, other.c.customer_id == this.c.customer_id,
-                          within_days(this.c.received_at, other.c.received_at, days,
-                                      conn.dialect.name)))
-        .where(this.c.org == org, this.c.customer_id.is_not(None))
-        .group_by(this.c.complaint_id, this.c.customer_id)
-        .having(condition)
-    )
-    return conn.execute(query)
+class _Activity:
+    """Each known customer's complaints in time order, for sliding-window counts.
+
+    A window ends at a complaint and reaches `days` back (both ends included, as the
+    standard reads "within a month"). Sorting once and binary-searching each window's start
+    is linear in the store; a self-join on customer and time grows with the square of a
+    busy customer's complaints.
+    """
+
+    def __init__(self, ids: np.ndarray, customers: np.ndarray, times_ms: np.ndarray,
+                 channels: np.ndarray):
+        order = np.lexsort((times_ms, customers))
+        self.ids, self.channels = ids[order], channels[order]
+        self.customers, self.times = customers[order], times_ms[order]
+
+    def bounds(self, days: float) -> tuple[np.ndarray, np.ndarray]:
+        """Per complaint, [start, end) positions of the complaints in its window."""
+        width = int(round(days * MS_PER_DAY))
+        start = np.empty(len(self.ids), dtype=np.int64)
+        end = np.empty(len(self.ids), dtype=np.int64)
+        for lo, hi in self._customer_chunks(width):
+            key = self._keys(lo, hi, width)
+            start[lo:hi] = lo + np.searchsorted(key, key - width, side="left")
+            end[lo:hi] = lo + np.searchsorted(key, key, side="right")
+        return start, end
+
+    def in_window(self, days: float) -> np.ndarray:
+        start, end = self.bounds(days)
+        return end - start
+
+    def channels_in_window(self, days: float) -> np.ndarray:
+        start, end = self.bounds(days)
+        distinct = np.zeros(len(self.ids), dtype=np.int64)
+        for channel in np.unique(self.channels):
+            seen = np.concatenate([[0], np.cumsum(self.channels == channel)])
+            distinct += (seen[end] - seen[start]) > 0
+        return distinct
+
+    def _keys(self, lo: int, hi: int, width: int) -> np.ndarray:
+        """Times made increasing across customers, each customer's span apart by more than a
+        window, so one search never reaches into another customer's complaints."""
+        times = self.times[lo:hi]
+        stride = int(times.max() - times.min()) + width + 1 if hi > lo else 1
+        return (self.customers[lo:hi] - self.customers[lo]) * stride + (times - times.min())
+
+    def _customer_chunks(self, width: int) -> Iterator[tuple[int, int]]:
+        """Slices of whole customers small enough that `_keys` cannot overflow 63 bits."""
+        if not len(self.ids):
+            return
+        stride = int(self.times.max() - self.times.min()) + width + 1
+        per_chunk = max(1, (1 << 62) // stride)
+        firsts = np.concatenate([[0], np.nonzero(np.diff(self.customers))[0] + 1,
+                                 [len(self.ids)]])
+        for i in range(0, len(firsts) - 1, per_chunk):
+            yield int(firsts[i]), int(firsts[min(i + per_chunk, len(firsts) - 1)])
+
+
+MS_PER_DAY = 86_400_000
+
+
+def _activity(conn: Connection, org: str) -> _Activity:
+    rows = conn.execute(
+        select(complaints.c.complaint_id, complaints.c.customer_id,
+               _epoch_ms(complaints.c.received_at, conn.dialect.name), complaints.c.channel)
+        .where(complaints.c.org == org, complaints.c.customer_id.is_not(None))
+        .order_by(complaints.c.customer_id)).all()
+    ids, customers, times, channels = (list(column) for column in zip(*rows)) if rows else \
+        ([], [], [], [])
+    customers = np.array(customers, dtype=object)
+    codes = np.zeros(len(customers), dtype=np.int64)
+    codes[1:] = np.cumsum(customers[1:] != customers[:-1])
+    return _Activity(np.array(ids, dtype=object), codes, np.array(times, dtype=np.int64),
+                     np.array(channels, dtype=object))
+
+
+def _epoch_ms(column, dialect: str):
+    """Milliseconds since 1970 as an integer, computed by the store (exact on both)."""
+    if dialect == "sqlite":
+        ms = func.round((func.julianday(column) - 2440587.5) * MS_PER_DAY)
+    else:
+        ms = func.round(func.extract("epoch", column) * 1000)
+    return cast(ms, BigInteger)
 
 
 def shared_mailing_building(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:

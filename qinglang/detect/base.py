@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Callable, Iterable, Iterator
 
 from sqlalchemy import (Column, Connection, Index, MetaData, String, Table, and_, func, insert,
@@ -32,14 +31,6 @@ class Hit:
 
 
 Evaluator = Callable[[Connection, str, RuleSet], Iterable[Hit]]
-
-
-def within_days(later, earlier, days: float, dialect: str) -> ColumnElement[bool]:
-    """`earlier` is at most `days` before `later` (and not after it)."""
-    if dialect == "sqlite":
-        gap = func.julianday(later) - func.julianday(earlier)
-        return and_(gap >= 0, gap <= days)
-    return and_(earlier <= later, later - earlier <= literal(timedelta(days=days)))
 
 
 SERVICE_PREFIXES = ("+86400", "+86800")

@@ -40,9 +40,8 @@ EVALUATORS: dict[tuple[str, ...], Evaluator] = {
     ("4.1",): call_rules.identity_check_failed,
     ("4.4",): phone_rules.number_linked_to_other_complainant,
     ("4.5",): call_rules.family_without_proof,
-    ("4.7",): activity_rules.high_frequency,
+    ("4.7", "5.4"): activity_rules.frequency_and_channels,
     ("5.1",): activity_rules.reused_attachment,
-    ("5.4",): activity_rules.several_channels,
     TEMPLATE_RULES: templates.template_hits,
 }
 PAGE = 5000
