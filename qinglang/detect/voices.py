@@ -18,10 +18,11 @@ from collections import defaultdict
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from sqlalchemy import Connection, delete, func, insert, literal, select
+from sqlalchemy import Connection, delete, func, literal, select
 from sqlalchemy.sql import ColumnElement
 
 from qinglang.detect.base import calls
+from qinglang.store.repository import execute_prepared, prepare_upsert
 from qinglang.store.tables import voice_speakers
 
 BANDS, BITS = 24, 20
@@ -42,13 +43,9 @@ def speakers(keys: list[str], directions: np.ndarray, min_cosine: float) -> dict
     """voice key → speaker id, for unit-length `directions` (one row per key)."""
     if not keys:
         return {}
-    pairs = _candidate_pairs(directions)
-    if len(pairs):
-        close = np.einsum("ij,ij->i", directions[pairs[:, 0]], directions[pairs[:, 1]])
-        pairs = pairs[close >= min_cosine]
+    pairs = _close_pairs(directions, _candidate_pairs(directions), min_cosine)
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])),
-                       shape=(len(keys), len(keys))) if len(pairs) else \
-        coo_matrix((len(keys), len(keys)))
+                       shape=(len(keys), len(keys)))
     _, labels = connected_components(graph, directed=False)
     first: dict[int, str] = {}
     for key, label in zip(keys, labels):
@@ -57,44 +54,87 @@ def speakers(keys: list[str], directions: np.ndarray, min_cosine: float) -> dict
     return {key: first[label] for key, label in zip(keys, labels)}
 
 
+CHUNK = 1 << 16  # rows per matrix product: bounds memory at a million voices
+
+
 def _candidate_pairs(directions: np.ndarray) -> np.ndarray:
-    planes = np.random.default_rng(SEED).standard_normal(
-        (directions.shape[1], BANDS * BITS)).astype(np.float32)
-    signs = (directions @ planes > 0).reshape(len(directions), BANDS, BITS)
-    codes = signs.astype(np.int64) @ (1 << np.arange(BITS, dtype=np.int64))
+    """(i, j), i < j, of keys next to each other in some band's sort order of sign codes."""
+    n = len(directions)
+    codes = _band_codes(directions)
     found = []
     for band in range(BANDS):
         order = np.argsort(codes[:, band], kind="stable")
-        sorted_codes = codes[order, band]
-        same = np.nonzero(sorted_codes[1:] == sorted_codes[:-1])[0]
-        found.append(np.stack([order[same], order[same + 1]], axis=1))
-    return np.unique(np.concatenate(found), axis=0)
+        same = np.nonzero(np.diff(codes[order, band]) == 0)[0]
+        first, second = order[same], order[same + 1]
+        found.append(np.minimum(first, second) * n + np.maximum(first, second))
+    pairs = _sorted_distinct(np.concatenate(found))
+    return np.stack([pairs // n, pairs % n], axis=1)
+
+
+def _band_codes(directions: np.ndarray) -> np.ndarray:
+    """Each key's BITS-bit sign pattern in each band, from fixed random hyperplanes."""
+    planes = np.random.default_rng(SEED).standard_normal(
+        (directions.shape[1], BANDS * BITS)).astype(np.float32)
+    weights = np.left_shift(1, np.arange(BITS, dtype=np.int64))
+    codes = np.empty((len(directions), BANDS), dtype=np.int64)
+    for start in range(0, len(directions), CHUNK):
+        signs = (directions[start:start + CHUNK] @ planes > 0).reshape(-1, BANDS, BITS)
+        codes[start:start + CHUNK] = signs.astype(np.int64) @ weights
+    return codes
+
+
+def _close_pairs(directions: np.ndarray, pairs: np.ndarray, min_cosine: float) -> np.ndarray:
+    keep = np.zeros(len(pairs), dtype=bool)
+    for start in range(0, len(pairs), CHUNK):
+        chunk = pairs[start:start + CHUNK]
+        keep[start:start + CHUNK] = np.einsum(
+            "ij,ij->i", directions[chunk[:, 0]], directions[chunk[:, 1]]) >= min_cosine
+    return pairs[keep]
+
+
+def _sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """np.unique by sorting: numpy's hash-based unique is many times slower on large arrays."""
+    values = np.sort(values)
+    return values[np.concatenate([[True], values[1:] != values[:-1]])] if len(values) else values
 
 
 def refresh_voice_speakers(conn: Connection, org: str, min_cosine: float) -> None:
     """Store voice key → speaker for every stored call with a voiceprint (batch analysis;
-    online scoring reads what the last analysis stored)."""
-    sums: dict[str, np.ndarray] = {}
-    counts: dict[str, int] = defaultdict(int)
+    online scoring reads what the last analysis stored). Embeddings of different lengths
+    come from different voice systems and are never compared."""
     query = select(calls.c.call_id, calls.c.voiceprint_id, calls.c.voiceprint).where(
         calls.c.org == org, calls.c.voiceprint.is_not(None) | calls.c.voiceprint_id.is_not(None))
-    plain_ids = set()
+    by_length: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
+    mapping: dict[str, str] = {}
     for call_id, voiceprint_id, vector in conn.execute(query):
         key = voice_key(voiceprint_id, call_id)
         if vector is None:
-            plain_ids.add(key)
-            continue
-        direction = np.frombuffer(vector, dtype="<f4")
-        direction = direction / (np.linalg.norm(direction) or 1.0)
-        sums[key] = sums[key] + direction if key in sums else direction.copy()
-        counts[key] += 1
-    keys = sorted(sums)
-    mapping = {key: key for key in plain_ids}
-    if keys:
-        means = np.stack([sums[k] for k in keys])
-        lengths = np.linalg.norm(means, axis=1, keepdims=True)
-        mapping.update(speakers(keys, means / np.where(lengths == 0, 1, lengths), min_cosine))
+            mapping.setdefault(key, key)
+        else:
+            by_length[len(vector)].append((key, vector))
+    for embedded in by_length.values():
+        keys, directions = _mean_directions(embedded)
+        mapping.update(speakers(keys, directions, min_cosine))
     conn.execute(delete(voice_speakers).where(voice_speakers.c.org == org))
     rows = [{"org": org, "voice_key": k, "speaker_id": v} for k, v in sorted(mapping.items())]
     for start in range(0, len(rows), 20_000):
-        conn.execute(insert(voice_speakers), rows[start:start + 20_000])
+        execute_prepared(conn, prepare_upsert(conn.dialect, voice_speakers,
+                                              rows[start:start + 20_000]))
+
+
+def _mean_directions(embedded: list[tuple[str, bytes]]) -> tuple[list[str], np.ndarray]:
+    """Each voice key's mean direction over its calls' unit vectors, keys sorted."""
+    call_keys = np.array([key for key, _ in embedded], dtype=object)
+    vectors = np.frombuffer(b"".join(v for _, v in embedded), dtype="<f4").reshape(
+        len(embedded), -1)
+    keys, of_call = np.unique(call_keys, return_inverse=True)
+    directions = _unit(vectors.astype(np.float64))
+    order = np.argsort(of_call, kind="stable")
+    firsts = np.nonzero(np.diff(of_call[order], prepend=-1))[0]
+    return list(keys), _unit(np.add.reduceat(directions[order], firsts, axis=0)).astype(
+        np.float32)
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    lengths = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.where(lengths == 0, 1, lengths)
