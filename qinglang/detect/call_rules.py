@@ -52,6 +52,9 @@ def agent_or_lawyer(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]
     return (Hit(complaint_id, "2.7", evidence) for complaint_id, evidence in found.items())
 
 
+WHOLE_TABLE_KEYS = 50_000
+
+
 def voiceprint_for_many(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
     """1.5: one speaker — a voiceprint id, or ids and unenrolled calls whose embeddings match
     (detect.voices) — speaks on calls about several customers. The speakers are looked up by
@@ -71,6 +74,11 @@ def voiceprint_for_many(conn: Connection, org: str, rules: RuleSet) -> Iterator[
 
 
 def _speakers_of(conn: Connection, org: str, keys: list[str]) -> dict[str, str]:
+    """Speakers of some voice keys: looked up in slices for a few (online scoring), read
+    whole when they are most of the table (batch analysis)."""
+    if len(keys) > WHOLE_TABLE_KEYS:
+        return dict(conn.execute(select(voice_speakers.c.voice_key, voice_speakers.c.speaker_id)
+                                 .where(voice_speakers.c.org == org)).all())
     found: dict[str, str] = {}
     for start in range(0, len(keys), 5000):
         found.update(conn.execute(select(voice_speakers.c.voice_key, voice_speakers.c.speaker_id)
