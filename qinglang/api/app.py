@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from qinglang.api import errors
 from qinglang.api.routers import FEATURES, ROUTERS
+from qinglang.services.throttle import LoginThrottle
 from qinglang.settings import Settings
 from qinglang.store.db import open_store
 
@@ -33,6 +34,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine or open_store(settings)
     app.state.features = FEATURES
+    app.state.login_throttle = LoginThrottle()
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")

@@ -36,8 +36,11 @@ def install(app: FastAPI) -> None:
 
 
 async def _qinglang_error(_request: Request, error: QinglangError) -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if error.http_status == 401 else None
-    return JSONResponse(error_body(error.code, error.message), error.http_status, headers)
+    headers = {"WWW-Authenticate": "Bearer"} if error.http_status == 401 else {}
+    if getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(error.retry_after)
+    return JSONResponse(error_body(error.code, error.message), error.http_status,
+                        headers or None)
 
 
 async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:

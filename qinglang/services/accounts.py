@@ -24,6 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, and_, insert, or_, select, update
 
 from qinglang.errors import QinglangError
+from qinglang.services.throttle import LoginThrottle
 from qinglang.store.repository import utcnow
 from qinglang.store.tables_accounts import accounts, api_tokens
 
@@ -124,14 +125,22 @@ def set_disabled(engine: Engine, org: str, username: str, disabled: bool) -> Non
     _update_account(engine, org, username, disabled=disabled)
 
 
-def login(engine: Engine, org: str, username: str, password: str) -> IssuedToken:
+def login(engine: Engine, org: str, username: str, password: str,
+          throttle: LoginThrottle | None = None, client: str | None = None) -> IssuedToken:
     """A session token for a correct password; one message for every failure, so a caller
-    learns nothing about which accounts exist."""
+    learns nothing about which accounts exist. With a throttle, repeated failures of the
+    account or of the client address lock further attempts out for a while."""
+    if throttle is not None:
+        throttle.check((org, username), client)
     with engine.connect() as conn:
         row = _account_row(conn, org, username)
     stored = row.password_hash if row is not None else _decoy_hash()
     if not _password_matches(stored, password) or row is None or row.disabled:
+        if throttle is not None:
+            throttle.failed((org, username), client)
         raise AuthError("wrong institution, username or password")
+    if throttle is not None:
+        throttle.succeeded((org, username))
     return issue_token(engine, org, username, "session", timedelta(hours=SESSION_HOURS))
 
 

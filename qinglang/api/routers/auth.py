@@ -39,9 +39,14 @@ class Me(BaseModel):
 
 
 @router.post("/login", response_model=Session)
-def login(credentials: Credentials, engine: EngineDep, settings: SettingsDep) -> Session:
+def login(credentials: Credentials, request: Request, engine: EngineDep,
+          settings: SettingsDep) -> Session:
+    """A session token. Five failed logins of an account, or twenty from one address, within
+    15 minutes lock further attempts out (429) until the oldest failure is 15 minutes old."""
     org = credentials.org or settings.org
-    issued = accounts.login(engine, org, credentials.username, credentials.password)
+    client = request.client.host if request.client else None
+    issued = accounts.login(engine, org, credentials.username, credentials.password,
+                            request.app.state.login_throttle, client)
     caller = accounts.caller_for_token(engine, issued.secret)
     return Session(token=issued.secret, expires_at=issued.expires_at, org=caller.org,
                    username=caller.username, role=caller.role)

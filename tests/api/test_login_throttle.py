@@ -1,0 +1,67 @@
+"""Failed logins lock an account, and an address, out for a while."""
+
+from __future__ import annotations
+
+import pytest
+
+from api_seed import ORGS, PASSWORD
+from qinglang.services.throttle import LoginThrottle, TooManyAttempts
+
+
+def login(client, username, password=PASSWORD):
+    return client.post("/api/v1/auth/login",
+                       json={"org": ORGS[0], "username": username, "password": password})
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_an_account_is_locked_after_its_limit_until_the_first_failure_leaves_the_window():
+    clock = Clock()
+    throttle = LoginThrottle(account_limit=3, client_limit=100, window_seconds=600, clock=clock)
+    account = ("bank-a", "analyst")
+    for _ in range(3):
+        throttle.check(account, "10.0.0.1")
+        throttle.failed(account, "10.0.0.1")
+        clock.now += 60
+    with pytest.raises(TooManyAttempts) as locked:
+        throttle.check(account, "10.0.0.2")
+    assert locked.value.retry_after == 600 - 180
+    throttle.check(("bank-a", "viewer"), "10.0.0.2")  # other accounts are not affected
+    clock.now = 1000.0 + 600
+    throttle.check(account, "10.0.0.1")
+
+
+def test_a_success_clears_the_account_but_not_the_address():
+    clock = Clock()
+    throttle = LoginThrottle(account_limit=2, client_limit=3, window_seconds=600, clock=clock)
+    throttle.failed(("bank-a", "analyst"), "10.0.0.1")
+    throttle.succeeded(("bank-a", "analyst"))
+    throttle.failed(("bank-a", "analyst"), "10.0.0.1")
+    throttle.check(("bank-a", "analyst"), "10.0.0.1")
+    throttle.failed(("bank-a", "viewer"), "10.0.0.1")
+    with pytest.raises(TooManyAttempts):
+        throttle.check(("bank-a", "admin"), "10.0.0.1")
+    throttle.check(("bank-a", "admin"), "10.0.0.9")
+
+
+def test_the_api_refuses_even_the_right_password_once_an_account_is_locked(client):
+    for _ in range(5):
+        assert login(client, "analyst", "not the password").status_code == 401
+    refused = login(client, "analyst")
+    assert refused.status_code == 429
+    body = refused.json()["error"]
+    assert body["code"] == "too_many_attempts" and "analyst" not in body["message"]
+    assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
+    assert login(client, "viewer").status_code == 200
+
+
+def test_the_api_locks_out_an_address_that_guesses_many_accounts(client):
+    for i in range(20):
+        assert login(client, f"guess{i}", "not the password").status_code == 401
+    assert login(client, "viewer").status_code == 429
