@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from qinglang.errors import InputError
 
@@ -47,6 +47,12 @@ class Thresholds(BaseModel):
         return self
 
 
+# Rule indexes by the identity of the rules tuple they were made from (which they keep alive,
+# so an id is never reused while its entry stands); a few rule sets are in use at a time.
+_INDEXES: dict[int, tuple[tuple, dict]] = {}
+MAX_INDEXES = 32
+
+
 class RuleSet(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -54,7 +60,6 @@ class RuleSet(BaseModel):
     thresholds: Thresholds
     malicious_requires: list[str] = []
     rules: tuple[Rule, ...]
-    _by_id: tuple[tuple, dict] = PrivateAttr(default=((), {}))
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "RuleSet":
@@ -68,12 +73,14 @@ class RuleSet(BaseModel):
         return self
 
     def rule(self, rule_id: str) -> Rule:
-        """Looked up in a dict kept beside the rules it was made from (scoring looks a rule
-        up for every hit of a million complaints); a copy with other rules makes its own."""
-        made_from, by_id = self._by_id
+        """Looked up in an index kept beside the rules it was made from (scoring looks a
+        rule up for every hit of a million complaints); a copy with other rules gets its own."""
+        made_from, by_id = _INDEXES.get(id(self.rules), ((), {}))
         if made_from is not self.rules:
             by_id = {rule.id: rule for rule in self.rules}
-            self._by_id = (self.rules, by_id)
+            if len(_INDEXES) >= MAX_INDEXES:
+                _INDEXES.pop(next(iter(_INDEXES)))
+            _INDEXES[id(self.rules)] = (self.rules, by_id)
         return by_id[rule_id]
 
     def param(self, rule_id: str, name: str):
