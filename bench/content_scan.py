@@ -5,10 +5,15 @@
 
 Texts: sample-generator posts (seed 8) and, when ../shared is beside the repository, the FBS
 SMS messages rendered, repeated to --megabytes of UTF-8. The whole pipeline (normalisation,
-matching, model, contacts: `ContentEngine.assess` in batches) is timed against ahocorasick_rs
-over the UTF-8 bytes of the same texts with the lexicon's terms and cues as written, in the
-same run; times are CPU times of the process (the machine is shared). Memory: the
-peak resident size of `qinglang scan` processes on files of growing size (streaming: flat).
+matching, model, contacts: `ContentEngine.assess` in batches, which computes every text's
+score, category, level, term hits and cleaned contacts as arrays) is timed against
+ahocorasick_rs over the UTF-8 bytes of the same texts with the lexicon's terms and cues as
+written, in the same run; so is making the per-text `Assessment` objects, which `assess`
+leaves to whoever reads them. Times are CPU times of the process (the machine is shared).
+Only the first batch warms the lazy tables and caches: contacts first seen later are cleaned
+inside the timing. Memory: the peak resident size (VmHWM: `ru_maxrss` would count the parent's
+memory the child was forked with) of `qinglang scan` processes on files of growing size
+(streaming: flat).
 """
 
 from __future__ import annotations
@@ -27,11 +32,10 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import ahocorasick_rs  # noqa: E402
-import hyperscan  # noqa: E402
 
 from qinglang.content.corpus import fbs_corpus, sample_posts  # noqa: E402
 from qinglang.content.engine import BOUNDARY, default_engine  # noqa: E402
-from qinglang.content.normalise import MATCH  # noqa: E402
+from qinglang.content.normalise import batch_views, text_of  # noqa: E402
 from qinglang.sample import generate  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -65,8 +69,10 @@ def throughput(texts: list[str]) -> dict:
     engine = default_engine()
     engine.assess(texts[:BATCH])                        # warm the lazy tables
     megabytes = sum(len(t.encode("utf-8")) for t in texts) / 1e6
-    pipeline = timed(lambda: [engine.assess(texts[i:i + BATCH])
-                              for i in range(0, len(texts), BATCH)])
+    batches = [texts[i:i + BATCH] for i in range(0, len(texts), BATCH)]
+    pipeline = timed(lambda: [engine.assess(batch) for batch in batches])
+    assessed = [engine.assess(batch) for batch in batches]
+    objects = timed(lambda: [list(batch) for batch in assessed])
     raw = "\n".join(texts).encode("utf-8")
     lexicon = engine.lexicon
     written = ({t.term for t in lexicon.terms} | set(lexicon.exclusions.before)
@@ -77,28 +83,28 @@ def throughput(texts: list[str]) -> dict:
     return {"megabytes": round(megabytes, 1), "texts": len(texts),
             "lexicon_terms_and_cues": len(written), "automaton_patterns": len(patterns),
             "pipeline_mb_s": round(megabytes / pipeline, 2),
+            "assessment_objects_mb_s": round(megabytes / objects, 2),
             "ahocorasick_rs_bytes_mb_s": round(megabytes / ahocorasick, 2),
             "ratio": round(ahocorasick / pipeline, 3), "wall_seconds": list(WALL),
             "matcher": matcher_choice(texts[:200_000], patterns)}
 
 
 def matcher_choice(texts: list[str], patterns: list[bytes]) -> dict:
-    """The matching step alone, per batch of the matching view: hyperscan vs ahocorasick_rs."""
-    views = [BOUNDARY.join(texts[i:i + BATCH]).translate(MATCH)
-             for i in range(0, len(texts), BATCH)]
+    """The matching step alone, per batch of the matching view: hyperscan as the engine runs
+    it (UTF-16 code units, matches returned as arrays) vs ahocorasick_rs on the same view as
+    `str` and as UTF-8 bytes; megabytes of the view in UTF-8."""
+    arrays = [batch_views(BOUNDARY.join(texts[i:i + BATCH])).matching
+              for i in range(0, len(texts), BATCH)]
+    views = [text_of(a) for a in arrays]
     encoded = [v.encode("utf-8") for v in views]
     megabytes = sum(len(e) for e in encoded) / 1e6
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    database.compile(expressions=patterns, ids=list(range(len(patterns))),
-                     elements=len(patterns), flags=0, literal=True)
-    found: list = []
-    on_match = (lambda i, start, end, flags, context: found.append((i, end)))
+    automaton = default_engine().automaton
     as_str = ahocorasick_rs.AhoCorasick([p.decode("utf-8") for p in patterns])
     as_bytes = ahocorasick_rs.BytesAhoCorasick(patterns)
     return {
         "view_megabytes": round(megabytes, 1),
         "hyperscan_mb_s": round(megabytes / timed(
-            lambda: [database.scan(e, match_event_handler=on_match) for e in encoded], 3), 1),
+            lambda: [automaton.scan(a) for a in arrays], 3), 1),
         "ahocorasick_rs_str_mb_s": round(megabytes / timed(
             lambda: [as_str.find_matches_as_indexes(v, overlapping=True) for v in views], 3), 1),
         "ahocorasick_rs_bytes_mb_s": round(megabytes / timed(
@@ -118,11 +124,11 @@ def scan_memory(texts: list[str], sizes_mb: list[int], workdir: Path) -> list[di
         with path.open("wb") as handle:
             for _ in range(max(1, round(size * 1e6 / len(block)))):
                 handle.write(block)
-        script = ("import resource, sys, time; from pathlib import Path; "
+        script = ("import re, sys, time; from pathlib import Path; "
                   "from qinglang.services.content import scan_file; t = time.process_time(); "
                   "scan_file(Path(sys.argv[1]), Path(sys.argv[2]), 1_000_000); "
-                  "print(time.process_time() - t, "
-                  "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+                  "print(time.process_time() - t, re.search(r'VmHWM:\\s*(\\d+)', "
+                  "Path('/proc/self/status').read_text()).group(1))")
         result = subprocess.run([sys.executable, "-c", script, str(path),
                                  str(workdir / "scan.csv")], capture_output=True, text=True,
                                 check=True)

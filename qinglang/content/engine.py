@@ -1,34 +1,41 @@
 """The content engine: a batch of texts in, one assessment per text out.
 
-The whole batch is normalised, matched, hashed and scored at once (one `str.translate` per
-view, one automaton scan, array arithmetic for the model); per-text Python work is spent only
-on texts where a term or a contact was found, to place it in the original text.
+Everything is done for the whole batch at once, in numpy: the views are array lookups
+(normalise.batch_views), one automaton scan finds every term, the rules on the matches
+(whole words, contained hits, consumer-education cues, homophones) are array operations, the
+model is a gather of weights summed per text, and the contact pattern runs only over the
+parts of the batch that can hold a contact. Python objects per text (`Assessment`, its hits
+and contacts) are made only when a text's assessment is asked for.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from itertools import accumulate
+from functools import cache, cached_property
 
 import numpy as np
 
-from qinglang.content.contacts import INDICATOR_KINDS, Contact, find_contacts, indicators
+from qinglang.content.contacts import (
+    INDICATOR_KINDS, Contact, ContactTable, find_batch_contacts, indicators,
+)
 from qinglang.content.features import HashedNgrams, hashed_ngrams
-from qinglang.content.lexicon import SIGNS, Lexicon, default_lexicon
-from qinglang.content.matcher import CUE_AFTER, CUE_BEFORE, Automaton, RawMatch
+from qinglang.content.lexicon import SIGNS, Lexicon, Term, default_lexicon
+from qinglang.content.matcher import CUE_AFTER, CUE_BEFORE, Automaton
 from qinglang.content.model import ContentModel, default_model
 from qinglang.content.normalise import (
-    BOUNDARY, CONTACT, FOLD, MATCH, folded, matching_view, origins,
+    BOUNDARY, BatchViews, batch_views, code_points, folded, matching_view,
 )
 from qinglang.errors import ConfigError
 
-_ASCII_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789")
+VARIANTS = ("exact", "pinyin", "initials", "split", "homophone")
 RESPELLED = frozenset({"pinyin", "initials", "split"})
 MIN_HOMOPHONE_CHARS = 3
 """Two syllables read alike by chance too often (挂账停 holds 账停, read like 涨停): a
 homophone spelling counts only for terms of three characters or more."""
+_CUE = -1
+_EXACT, _HOMOPHONE = VARIANTS.index("exact"), VARIANTS.index("homophone")
+_RESPELLED_CODES = np.array([VARIANTS.index(v) for v in sorted(RESPELLED)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,17 +84,92 @@ class Assessment:
 
 
 @dataclass(frozen=True)
+class Hits:
+    """The term hits of a batch, one entry per hit, grouped by text in order of appearance;
+    start/end index the text's original characters, term indexes `terms`."""
+
+    terms: tuple[Term, ...]
+    n_texts: int
+    text: np.ndarray
+    term: np.ndarray
+    variant: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    excluded: np.ndarray
+
+    @cached_property
+    def _bounds(self) -> list[int]:
+        return np.searchsorted(self.text, np.arange(self.n_texts + 1)).tolist()
+
+    @cached_property
+    def _rows(self) -> list[tuple]:
+        return list(zip(self.term.tolist(), self.variant.tolist(), self.start.tolist(),
+                        self.end.tolist(), self.excluded.tolist()))
+
+    def of_text(self, index: int) -> list[TermHit]:
+        """`TermHit` objects of one text."""
+        first, last = self._bounds[index], self._bounds[index + 1]
+        if first == last:
+            return []
+        terms = self.terms
+        return [TermHit(terms[term].term, terms[term].category, terms[term].level,
+                        terms[term].weight, VARIANTS[variant], start, end, excluded)
+                for term, variant, start, end, excluded in self._rows[first:last]]
+
+
+@dataclass(frozen=True)
 class BatchReading:
     """What the engine reads off a batch before any model: features, hits and contacts."""
 
     ngrams: HashedNgrams
     evidence: np.ndarray          # (n_texts, n_evidence_features)
-    hits: list[list[TermHit]]
-    contacts: list[list[Contact]]
+    hits: Hits
+    contacts: ContactTable
 
 
 def evidence_features(lexicon: Lexicon) -> tuple[str, ...]:
     return (*lexicon.categories, *SIGNS, "excluded", *(f"contact_{k}" for k in INDICATOR_KINDS))
+
+
+class BatchAssessments(Sequence):
+    """The assessments of a batch, as arrays; `Assessment` objects are made when indexed."""
+
+    def __init__(self, model: ContentModel, reading: BatchReading, scores: np.ndarray,
+                 categories: np.ndarray, levels: np.ndarray):
+        self.scores = scores
+        self.categories = categories          # index in engine.model.categories, -1: benign
+        self.levels = levels
+        self._categories = model.categories
+        self._reading = reading
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._assessment(i) for i in range(*index.indices(len(self)))]
+        return self._assessment(range(len(self))[index])
+
+    def __iter__(self):
+        return map(self._assessment, range(len(self)))
+
+    @cached_property
+    def _columns(self) -> tuple[list, list, list]:
+        return self.scores.tolist(), self.categories.tolist(), self.levels.tolist()
+
+    def _assessment(self, index: int) -> Assessment:
+        scores, categories, levels = self._columns
+        category = categories[index]
+        hits = self._reading.hits.of_text(index)
+        contacts = self._reading.contacts.of_text(index)
+        if category < 0:
+            return Assessment(False, None, None, scores[index], hits, contacts)
+        return Assessment(True, levels[index], self._categories[category], scores[index], hits,
+                          contacts)
+
+    @property
+    def is_black_gray(self) -> np.ndarray:
+        return self.categories >= 0
 
 
 class ContentEngine:
@@ -97,7 +179,8 @@ class ContentEngine:
         self.automaton = _automaton(self.lexicon)
         self.features = evidence_features(self.lexicon)
         self._column = {name: i for i, name in enumerate(self.features)}
-        self._spelled = [matching_view(t.term).encode("utf-8") for t in self.lexicon.terms]
+        self._tables = _LexiconArrays(self.lexicon, self.automaton, self._column)
+        self._contact_columns = np.array([self._column[f"contact_{k}"] for k in INDICATOR_KINDS])
         if model is not None and (model.meta["lexicon_version"] != self.lexicon.version
                                   or tuple(model.meta["evidence"]) != self.features):
             raise ConfigError(f"content model {model.version} was trained with lexicon "
@@ -109,111 +192,144 @@ class ContentEngine:
         model = self.model.version if self.model else "none"
         return f"{model}+lexicon-{self.lexicon.version}"
 
-    def assess(self, texts: list[str]) -> list[Assessment]:
+    def assess(self, texts: list[str]) -> BatchAssessments:
         if self.model is None:
             raise ConfigError("no content model loaded")
         reading = self.read(texts)
         scores = self.model.probabilities(reading.ngrams)
         flagged = np.flatnonzero(scores >= self.model.threshold)
-        kinds = dict(zip(flagged.tolist(),
-                         self.model.kinds(reading.ngrams, reading.evidence, flagged)))
-        found = zip(scores.tolist(), reading.hits, reading.contacts)
-        return [self._assessment(score, kinds.get(i), hits, contacts)
-                for i, (score, hits, contacts) in enumerate(found)]
+        categories = np.full(len(texts), -1, dtype=np.int64)
+        categories[flagged] = self.model.kinds(reading.ngrams, reading.evidence, flagged)
+        return BatchAssessments(self.model, reading, scores, categories,
+                                self._levels(reading.hits, categories))
 
     def read(self, texts: list[str]) -> BatchReading:
         texts = [t.replace(BOUNDARY, " ") for t in texts] if _has_boundary(texts) else texts
-        joined = BOUNDARY.join(texts)
-        data = joined.translate(MATCH).encode("utf-8")
-        hits, respellings = self._term_hits(texts, data)
-        contacts = _contacts_by_text(texts, joined.translate(CONTACT))
-        evidence = np.zeros((len(texts), len(self.features)))
-        for row, (found, seen) in enumerate(zip(hits, contacts)):
-            if found or seen:
-                self._fill_evidence(evidence[row], found, seen)
-        np.log1p(evidence, out=evidence)
-        views = [joined.translate(FOLD), _respelled(data, respellings).decode("utf-8")]
-        return BatchReading(hashed_ngrams(views, len(texts)), evidence, hits, contacts)
+        views = batch_views(BOUNDARY.join(texts))
+        text_starts = _starts(views.original)
+        view_starts = _starts(views.matching)
+        hits, respellings = self._hits(views, text_starts, view_starts, len(texts))
+        contacts = find_batch_contacts(views.contact, text_starts, len(texts))
+        evidence = self._evidence(len(texts), hits, contacts)
+        ngrams = hashed_ngrams([views.folded, self._respelled(views.matching, respellings)],
+                               len(texts))
+        return BatchReading(ngrams, evidence, hits, contacts)
 
-    def _assessment(self, score: float, category: str | None, hits: list[TermHit],
-                    contacts: list[Contact]) -> Assessment:
-        if category is None:
-            return Assessment(False, None, None, score, hits, contacts)
-        levels = [h.level for h in hits
-                  if not h.excluded and h.category in (category, "posing")]
-        level = min(levels) if levels else self.lexicon.categories[category].level
-        return Assessment(True, level, category, score, hits, contacts)
-
-    def _fill_evidence(self, row: np.ndarray, hits: list[TermHit], contacts: list[Contact]):
-        weights: dict[tuple[str, str], float] = {}
-        for hit in hits:
-            key = "excluded" if hit.excluded else hit.category
-            weights[(key, hit.term)] = hit.weight
-        for (key, _term), weight in weights.items():
-            row[self._column[key]] += weight
-        for contact in contacts:
-            row[self._column[f"contact_{contact.kind}"]] += 1
-
-    def _term_hits(self, texts: list[str],
-                   data: bytes) -> tuple[list[list[TermHit]], list[tuple[int, int, bytes]]]:
-        """Term hits per text, and where the batch view spells a term as a variant (pinyin,
-        initials, split characters): (start byte, end byte, the term as the view spells it)."""
-        hits: list[list[TermHit]] = [[] for _ in texts]
-        respellings: list[tuple[int, int, bytes]] = []
-        matches = self.automaton.scan(data)
-        if not matches:
-            return hits, respellings
-        starts = _text_starts(data)
-        by_text: dict[int, list[RawMatch]] = {}
-        for match in matches:
-            by_text.setdefault(bisect_right(starts, match.start) - 1, []).append(match)
-        for index, found in by_text.items():
-            begin = starts[index]
-            end = starts[index + 1] - 1 if index + 1 < len(starts) else len(data)
-            hits[index] = self._place(texts[index], data[begin:end], found, begin, respellings)
-        return hits, sorted(respellings)
-
-    def _place(self, text: str, view: bytes, found: list[RawMatch], begin: int,
-               respellings: list) -> list[TermHit]:
-        """Term hits of one text: cues applied, contained hits dropped, spans in the original;
-        variant spellings are added to `respellings`."""
-        def char_at(byte: int) -> int:
-            return len(view[:byte].decode("utf-8"))
-
-        terms, before, after = [], [], []
-        for match in found:
-            start, end = match.start - begin, match.end - begin
-            if not _whole_word(view, start, end):
-                continue
-            span = (char_at(start), char_at(end))
-            if match.pattern.term == CUE_BEFORE:
-                before.append(span[1])
-            elif match.pattern.term == CUE_AFTER:
-                after.append(span[0])
-            else:
-                terms.append((span, match.pattern))
-                if match.pattern.kind in RESPELLED:
-                    respellings.append((match.start, match.end, self._spelled[match.pattern.term]))
-        terms = [(span, p) for span, p in terms
-                 if not any(o[0] <= span[0] and span[1] <= o[1] and o != span
-                            for o, _ in terms)]
+    def _hits(self, views: BatchViews, text_starts: np.ndarray, view_starts: np.ndarray,
+              n_texts: int) -> tuple[Hits, np.ndarray]:
+        """The term hits of a batch, and where the matching view spells a term as a variant
+        (pinyin, initials, split characters): rows of (start, end, term) in the view."""
+        arrays, view = self._tables, views.matching
+        pattern, end = self.automaton.scan(view)
+        start = end - self.automaton.lengths[pattern]
+        whole = _whole_word(view, start, end)
+        pattern, start, end = pattern[whole], start[whole], end[whole]
+        term, variant = arrays.pattern_term[pattern], arrays.pattern_variant[pattern]
+        text = np.searchsorted(view_starts, start, side="right") - 1
+        is_term = term >= 0
+        respelled = is_term & np.isin(variant, _RESPELLED_CODES)
+        respellings = np.stack([start[respelled], end[respelled], term[respelled]], axis=1)
+        before = np.sort(end[term == CUE_BEFORE])
+        after = np.sort(start[term == CUE_AFTER])
+        keep = np.flatnonzero(is_term)
+        keep = keep[~_contained(start[keep], end[keep])]
+        term, variant, text = term[keep], variant[keep], text[keep]
+        start, end = start[keep], end[keep]
         window = self.lexicon.exclusions.window
-        origin = origins(text)
-        placed: dict[tuple, TermHit] = {}
-        for (start, end), pattern in terms:
-            term = self.lexicon.terms[pattern.term]
-            excluded = (any(start - window <= b <= start for b in before)
-                        or any(end <= a <= end + window for a in after))
-            first, last = origin[start], origin[end - 1] + 1
-            variant = pattern.kind
-            if variant == "exact" and folded(text[first:last]) != folded(term.term):
-                if len(term.term) < MIN_HOMOPHONE_CHARS:
-                    continue
-                variant = "homophone"
-            placed.setdefault((term.term, first), TermHit(
-                term.term, term.category, term.level, term.weight, variant, first, last,
-                excluded))
-        return list(placed.values())
+        text_end = np.append(view_starts[1:] - 1, len(view))[text]
+        excluded = (_near_before(before, start, np.maximum(start - window, view_starts[text]))
+                    | _near_after(after, end, np.minimum(end + window, text_end - 1)))
+        homophone = (variant == _EXACT) & ~self._reads_as_written(views, term, start, end)
+        dropped = homophone & (arrays.term_chars[term] < MIN_HOMOPHONE_CHARS)
+        variant = np.where(homophone, _HOMOPHONE, variant)
+        first = views.origin[start] - text_starts[text]
+        last = views.origin[end - 1] + 1 - text_starts[text]
+        keep = _first_of_each(~dropped, text, term, first)
+        return (Hits(self.lexicon.terms, n_texts, text[keep], term[keep], variant[keep],
+                     first[keep], last[keep], excluded[keep]), respellings)
+
+    def _reads_as_written(self, views: BatchViews, term: np.ndarray, start: np.ndarray,
+                          end: np.ndarray) -> np.ndarray:
+        """Whether each span of the folded view is its term's folded spelling, made of whole
+        original characters (so the original folds to exactly the term: not a homophone)."""
+        arrays = self._tables
+        if not len(term):
+            return np.zeros(0, dtype=bool)
+        width = arrays.folded_terms.shape[1]
+        places = np.minimum(start[:, None] + np.arange(width), len(views.folded) - 1)
+        inside = np.arange(width) < arrays.folded_lengths[term][:, None]
+        same = ((views.folded[places] == arrays.folded_terms[term]) | ~inside).all(axis=1)
+        origin = views.origin
+        whole_first = (start == 0) | (origin[np.maximum(start - 1, 0)] != origin[start])
+        whole_last = (end == len(origin)) | (
+            origin[np.minimum(end, len(origin) - 1)] != origin[end - 1])
+        return same & whole_first & whole_last
+
+    def _respelled(self, view: np.ndarray, respellings: np.ndarray) -> np.ndarray:
+        """The matching view with each variant spelling replaced by its term (of overlapping
+        ones, the first)."""
+        if not len(respellings):
+            return view
+        parts, done = [], 0
+        for start, end, term in respellings[np.lexsort(respellings[:, ::-1].T)].tolist():
+            if start >= done:
+                parts += [view[done:start], self._tables.spelled[term]]
+                done = end
+        parts.append(view[done:])
+        return np.concatenate(parts)
+
+    def _evidence(self, n_texts: int, hits: Hits, contacts: ContactTable) -> np.ndarray:
+        """Per text: the weight of the distinct terms of each category or sign, of those in an
+        education context, and the number of contacts of each kind; log(1 + x)."""
+        arrays = self._tables
+        evidence = np.zeros((n_texts, len(self.features)))
+        column = np.where(hits.excluded, self._column["excluded"],
+                          arrays.term_column[hits.term])
+        key = (hits.text * len(self.features) + column) * len(arrays.term_chars) + hits.term
+        distinct = np.unique(key)
+        cells, term = np.divmod(distinct, len(arrays.term_chars))
+        np.add.at(evidence.reshape(-1), cells, arrays.term_weight[term])
+        np.add.at(evidence, (contacts.text, self._contact_columns[contacts.kind]), 1)
+        return np.log1p(evidence, out=evidence)
+
+    def _levels(self, hits: Hits, categories: np.ndarray) -> np.ndarray:
+        """Per black/gray text, the most severe level of its terms of its category or posing,
+        else its category's level; 0 for the others."""
+        if self.model is None or not len(self.model.categories):
+            return np.zeros(len(categories), dtype=np.int64)
+        arrays = self._tables
+        columns = np.array([self._column[c] for c in self.model.categories])
+        defaults = np.array([self.lexicon.categories[c].level for c in self.model.categories])
+        levels = np.where(categories >= 0, defaults[np.maximum(categories, 0)], 0)
+        category = categories[hits.text]
+        hit_column = arrays.term_column[hits.term]
+        counts = (~hits.excluded & (category >= 0)
+                  & ((hit_column == columns[np.maximum(category, 0)])
+                     | (hit_column == self._column["posing"])))
+        found = np.full(len(categories), 99)
+        np.minimum.at(found, hits.text[counts], arrays.term_level[hits.term[counts]])
+        return np.where(found < 99, found, levels)
+
+
+class _LexiconArrays:
+    """The lexicon and its patterns as arrays, for the batch rules."""
+
+    def __init__(self, lexicon: Lexicon, automaton: Automaton, column: dict[str, int]):
+        terms = lexicon.terms
+        self.pattern_term = np.array([p.term for p in automaton.patterns], dtype=np.int64)
+        self.pattern_variant = np.array([_CUE if p.kind == "cue" else VARIANTS.index(p.kind)
+                                         for p in automaton.patterns], dtype=np.int64)
+        self.term_chars = np.array([len(t.term) for t in terms], dtype=np.int64)
+        self.term_column = np.array([column[t.category] for t in terms], dtype=np.int64)
+        self.term_level = np.array([t.level for t in terms], dtype=np.int64)
+        self.term_weight = np.array([t.weight for t in terms])
+        spellings = [code_points(folded(t.term)) for t in terms]
+        self.folded_lengths = np.array([len(s) for s in spellings], dtype=np.int64)
+        self.folded_terms = np.zeros((len(terms), max(self.folded_lengths, default=1)),
+                                     dtype=np.int64)
+        for row, spelled in enumerate(spellings):
+            self.folded_terms[row, :len(spelled)] = spelled
+        self.spelled = [code_points(matching_view(t.term)) for t in terms]
 
 
 _AUTOMATA: dict[str, Automaton] = {}
@@ -232,44 +348,65 @@ def default_engine() -> ContentEngine:
     return ContentEngine(default_model(), default_lexicon())
 
 
-def _respelled(data: bytes, respellings: list[tuple[int, int, bytes]]) -> bytes:
-    """`data` with each variant spelling replaced by its term (overlapping ones skipped)."""
-    if not respellings:
-        return data
-    parts, done = [], 0
-    for start, end, term in respellings:
-        if start >= done:
-            parts += [data[done:start], term]
-            done = end
-    parts.append(data[done:])
-    return b"".join(parts)
-
-
 def _has_boundary(texts: list[str]) -> bool:
     return any(BOUNDARY in t for t in texts)
 
 
-def _text_starts(data: bytes) -> list[int]:
-    """Byte offset where each text of a batch view begins."""
-    bounds = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord(BOUNDARY))
-    return [0, *(bounds + 1).tolist()]
+def _starts(view: np.ndarray) -> np.ndarray:
+    """Where each text of a batch view begins."""
+    return np.concatenate([[0], np.flatnonzero(view == ord(BOUNDARY)) + 1])
 
 
-def _whole_word(view: bytes, start: int, end: int) -> bool:
-    """A pattern that begins or ends with a Latin letter must not continue a longer word."""
-    if view[start] in _ASCII_WORD and start > 0 and view[start - 1] in _ASCII_WORD:
-        return False
-    return not (view[end - 1] in _ASCII_WORD and end < len(view) and view[end] in _ASCII_WORD)
+def _is_word(codes: np.ndarray) -> np.ndarray:
+    return ((codes >= ord("a")) & (codes <= ord("z"))) | ((codes >= ord("0")) & (codes <= ord("9")))
 
 
-def _contacts_by_text(texts: list[str], view: str) -> list[list[Contact]]:
-    """Contacts of every text from one pass over the batch's contact view (no pattern can
-    cross BOUNDARY), with positions made relative to their own text."""
-    starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
-    out: list[list[Contact]] = [[] for _ in texts]
-    for contact in find_contacts(view):
-        index = bisect_right(starts, contact.start) - 1
-        begin = starts[index]
-        out[index].append(Contact(contact.kind, contact.value, contact.start - begin,
-                                  contact.end - begin))
-    return out
+def _whole_word(view: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """A pattern that begins or ends with a Latin letter or digit must not continue a longer
+    word."""
+    before = _is_word(view[start]) & (start > 0) & _is_word(view[np.maximum(start - 1, 0)])
+    after = (_is_word(view[end - 1]) & (end < len(view))
+             & _is_word(view[np.minimum(end, len(view) - 1)]))
+    return ~(before | after)
+
+
+def _contained(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Whether each span lies inside another one (spans are distinct). Sorted by start, then
+    longest first, a span is inside another when an earlier one reaches as far: spans of
+    different texts never interleave, so one running maximum serves the whole batch."""
+    order = np.lexsort((-end, start))
+    reach = np.maximum.accumulate(end[order])
+    inside = np.zeros(len(start), dtype=bool)
+    inside[order[1:]] = reach[:-1] >= end[order[1:]]
+    return inside
+
+
+def _near_before(cue_ends: np.ndarray, start: np.ndarray, lowest: np.ndarray) -> np.ndarray:
+    """Whether a cue ends within [lowest, start] (cue_ends sorted)."""
+    nearest = np.searchsorted(cue_ends, start, side="right") - 1
+    return (nearest >= 0) & (cue_ends[np.maximum(nearest, 0)] >= lowest) if len(cue_ends) \
+        else np.zeros(len(start), dtype=bool)
+
+
+def _near_after(cue_starts: np.ndarray, end: np.ndarray, highest: np.ndarray) -> np.ndarray:
+    """Whether a cue starts within [end, highest] (cue_starts sorted)."""
+    if not len(cue_starts):
+        return np.zeros(len(end), dtype=bool)
+    nearest = np.searchsorted(cue_starts, end, side="left")
+    found = cue_starts[np.minimum(nearest, len(cue_starts) - 1)]
+    return (nearest < len(cue_starts)) & (found <= highest)
+
+
+def _first_of_each(wanted: np.ndarray, text: np.ndarray, term: np.ndarray,
+                   first: np.ndarray) -> np.ndarray:
+    """Indices of the wanted rows, without a repeat of the same term at the same place of the
+    same text (the earliest stays), sorted by text and then in order."""
+    rows = np.flatnonzero(wanted)
+    order = np.lexsort((rows, first[rows], term[rows], text[rows]))
+    rows = rows[order]
+    if len(rows):
+        new = np.ones(len(rows), dtype=bool)
+        new[1:] = ((text[rows[1:]] != text[rows[:-1]]) | (term[rows[1:]] != term[rows[:-1]])
+                   | (first[rows[1:]] != first[rows[:-1]]))
+        rows = rows[new]
+    return rows[np.lexsort((rows, text[rows]))]

@@ -1,16 +1,19 @@
 """Hashed character n-grams of a whole batch at once, in numpy.
 
 scikit-learn's HashingVectorizer builds every n-gram as a Python string (~2.6 MB/s here); these
-hashes are computed from the code points of the batch's matching view with array arithmetic
-(tens of MB/s). Hashing also means a trained model holds weights by bucket number only, never
-text of the training data. The n-grams are read from two views: the folded one (traditional
-and full-width forms, separators undone) and the matching one, where homophones read alike,
-every digit reads 0 and lexicon variants (pinyin, initials, split characters) are already
-rewritten to their term, so that obfuscation leaves half of the features untouched.
+hashes are computed from the code points of the batch's views with array arithmetic, and a
+linear model's score is a gather of its weights by bucket summed per document
+(`np.add.reduceat` over each document's run of n-grams). Hashing also means a trained model
+holds weights by bucket number only, never text of the training data. The n-grams are read
+from two views: the folded one (traditional and full-width forms, separators undone) and the
+matching one, where homophones read alike, every digit reads 0 and lexicon variants (pinyin,
+initials, split characters) are already rewritten to their term, so that obfuscation leaves
+half of the features untouched.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,65 +23,121 @@ from qinglang.content.normalise import BOUNDARY
 
 HASH_BITS = 18
 N_FEATURES = 1 << HASH_BITS
+CROSSING = N_FEATURES
+"""The bucket given to a position whose n-gram crosses BOUNDARY or runs past the end: weight
+tables used with `weighted_sums` carry a zero row there, and it is never a feature."""
 NGRAM_SIZES = (1, 2, 3)
-_STEP = np.uint64(0x100000001B3)
+_STEP_INT = 0x100000001B3
+_STEP = np.uint64(_STEP_INT)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _SHIFT = np.uint64(64 - HASH_BITS)
 
 
 @dataclass(frozen=True)
-class HashedNgrams:
-    """Bucket of every n-gram occurrence, the document it belongs to, and per document the
-    scale 1/sqrt(number of n-grams) that makes long and short texts comparable."""
+class NgramRun:
+    """The n-grams of one size in one view: the bucket of the n-gram at every position of the
+    view (plus one), and where each document's n-grams begin."""
 
     buckets: np.ndarray
-    docs: np.ndarray
+    starts: np.ndarray
+
+
+@dataclass(frozen=True)
+class Documents:
+    """A view of a batch (code points, documents separated by BOUNDARY) with where each
+    document begins and its length."""
+
+    codes: np.ndarray
+    starts: np.ndarray
+    lengths: np.ndarray
+
+    @classmethod
+    def of(cls, codes: np.ndarray) -> "Documents":
+        boundaries = np.flatnonzero(codes == ord(BOUNDARY))
+        starts = np.concatenate([[0], boundaries + 1])
+        return cls(codes, starts, np.append(boundaries, len(codes)) - starts)
+
+    def select(self, rows: np.ndarray) -> "Documents":
+        """The documents `rows` alone, in that order."""
+        lengths = self.lengths[rows]
+        spans = lengths + 1                             # each with the BOUNDARY after it
+        starts = np.cumsum(spans) - spans
+        places = np.repeat(self.starts[rows] - starts, spans) + np.arange(spans.sum())
+        return Documents(np.append(self.codes, ord(BOUNDARY))[places][:-1], starts, lengths)
+
+
+@dataclass(frozen=True)
+class HashedNgrams:
+    """The views a batch's n-grams are read from and, per document, the scale
+    1/sqrt(number of n-grams) that makes long and short texts comparable. The n-grams are
+    hashed when they are used, one run at a time, so that each run's buckets are still in
+    the processor's cache when its weights are gathered; the documents a category is
+    wanted for are hashed again on their own."""
+
+    views: tuple[Documents, ...]
     scale: np.ndarray
+
+    def runs(self, rows: np.ndarray | None = None) -> Iterator[NgramRun]:
+        """The n-gram runs of all documents, or of the documents `rows` (in that order)."""
+        for salt, view in enumerate(self.views):
+            yield from _view_ngrams(view if rows is None else view.select(rows), salt)
+
+    def weighted_sums(self, table: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Per document (all, or `rows`), the sum over its n-grams of `table[bucket]`; `table`
+        has N_FEATURES + 1 rows, the last zero (CROSSING). Sums of a vector are taken in
+        float64, of a matrix's rows in its own precision."""
+        n_docs = len(self.scale) if rows is None else len(rows)
+        total = np.zeros((n_docs, *table.shape[1:]))
+        if not n_docs:
+            return total
+        precision = np.float64 if table.ndim == 1 else None
+        for run in self.runs(rows):
+            total += np.add.reduceat(table.take(run.buckets, axis=0), run.starts, axis=0,
+                                     dtype=precision)
+        return total
 
     def matrix(self, rows: np.ndarray | None = None) -> sparse.csr_matrix:
         """Scaled n-gram counts as a sparse matrix (rows: all documents, or those given)."""
-        buckets, docs, scale = self.buckets, self.docs, self.scale
-        if rows is not None:
-            keep = np.isin(docs, rows)
-            renumber = np.full(len(scale), -1, dtype=np.int64)
-            renumber[rows] = np.arange(len(rows))
-            buckets, docs, scale = buckets[keep], renumber[docs[keep]], scale[rows]
-        values = scale[docs].astype(np.float32)
-        return sparse.csr_matrix((values, (docs, buckets)), shape=(len(scale), N_FEATURES))
+        scale = self.scale if rows is None else self.scale[rows]
+        buckets, docs = [], []
+        for run in self.runs(rows):
+            places = np.flatnonzero(run.buckets != CROSSING)
+            buckets.append(run.buckets[places])
+            docs.append(np.searchsorted(run.starts, places, side="right") - 1)
+        docs = np.concatenate(docs)
+        return sparse.csr_matrix((scale[docs].astype(np.float32), (docs, np.concatenate(buckets))),
+                                 shape=(len(scale), N_FEATURES))
 
 
-def hashed_ngrams(views: list[str], n_docs: int) -> HashedNgrams:
-    """The n-grams of a batch, read from each of `views` (texts separated by BOUNDARY)."""
-    buckets, docs = [], []
-    for salt, view in enumerate(views):
-        for found_buckets, found_docs in _view_ngrams(view, salt):
-            buckets.append(found_buckets)
-            docs.append(found_docs)
-    buckets = np.concatenate(buckets) if buckets else np.zeros(0, np.int64)
-    docs = np.concatenate(docs) if docs else np.zeros(0, np.int64)
-    counts = np.bincount(docs, minlength=n_docs)
-    return HashedNgrams(buckets, docs, 1.0 / np.sqrt(np.maximum(counts, 1)))
+def hashed_ngrams(views: list[np.ndarray], n_docs: int) -> HashedNgrams:
+    """The n-grams of a batch, read from each of `views` (code points, texts separated by
+    BOUNDARY)."""
+    documents = tuple(Documents.of(view) for view in views)
+    counts = np.zeros(n_docs, dtype=np.int64)
+    for view in documents:
+        for size in NGRAM_SIZES:
+            counts += np.maximum(view.lengths - size + 1, 0)
+    return HashedNgrams(documents, 1.0 / np.sqrt(np.maximum(counts, 1)))
 
 
-def _view_ngrams(view: str, salt: int):
-    codes = np.frombuffer(view.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    at_boundary = codes == ord(BOUNDARY)
-    doc_of = np.cumsum(at_boundary)
+def _view_ngrams(view: Documents, salt: int) -> Iterator[NgramRun]:
+    """Each n-gram's hash is seed·STEP^n + Σ code·STEP^(n-1-k) (mod 2^64), the FNV-style fold of
+    the n-gram over a size- and view-dependent seed; `prefix` carries the sum from one size to
+    the next."""
+    codes = view.codes.view(np.uint64)
+    boundaries = view.starts[1:] - 1
+    prefix = codes
     for size in NGRAM_SIZES:
-        count = len(codes) - size + 1
-        if count <= 0:
-            continue
-        value = np.full(count, np.uint64(size + 8 * salt))
-        crosses = np.zeros(count, dtype=bool)
-        for k in range(size):
-            value = value * _STEP + codes[k:k + count]
-            crosses |= at_boundary[k:k + count]
-        keep = ~crosses
-        yield ((value[keep] * _MIX) >> _SHIFT).astype(np.int64), doc_of[:count][keep]
-
-
-def linear_scores(ngrams: HashedNgrams, weights: np.ndarray) -> np.ndarray:
-    """Per document, the sum of the scaled n-gram weights (a linear model's n-gram part)."""
-    sums = np.bincount(ngrams.docs, weights=weights[ngrams.buckets],
-                       minlength=len(ngrams.scale))
-    return sums * ngrams.scale
+        if size > 1:
+            prefix = prefix[:-1] * _STEP + codes[size - 1:]
+        buckets = np.empty(len(codes) + 1, dtype=np.int32)
+        buckets[len(prefix):] = CROSSING
+        if len(prefix):
+            seed = np.uint64((size + 8 * salt) * pow(_STEP_INT, size, 1 << 64) % (1 << 64))
+            hashed = prefix + seed
+            hashed *= _MIX
+            hashed >>= _SHIFT
+            buckets[:len(prefix)] = hashed
+            crossing = (boundaries[:, None] - np.arange(size)).ravel()
+            buckets[crossing[crossing >= 0]] = CROSSING
+        yield NgramRun(buckets, view.starts)

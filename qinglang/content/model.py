@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 
-from qinglang.content.features import HashedNgrams, linear_scores
+from qinglang.content.features import N_FEATURES, HashedNgrams
 from qinglang.errors import InputError
 
 DEFAULT_MODEL = "models/default.npz"
@@ -44,16 +43,30 @@ class ContentModel:
 
     def probabilities(self, ngrams: HashedNgrams) -> np.ndarray:
         """P(black/gray) of every document of a batch."""
-        logits = linear_scores(ngrams, self.weights) + self.intercept
+        logits = ngrams.weighted_sums(self._ngram_weights) * ngrams.scale + self.intercept
         return 1.0 / (1.0 + np.exp(-logits))
 
-    def kinds(self, ngrams: HashedNgrams, evidence: np.ndarray, rows: np.ndarray) -> list[str]:
-        """The most likely category of each of the documents `rows`."""
+    def kinds(self, ngrams: HashedNgrams, evidence: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """The index in `categories` of the most likely category of each document of `rows`."""
         if len(rows) == 0:
-            return []
-        features = sparse.hstack([ngrams.matrix(rows), sparse.csr_matrix(evidence[rows])])
-        scores = features @ self.category_weights.T + self.category_intercepts
-        return [self.categories[i] for i in np.asarray(scores).argmax(axis=1)]
+            return np.zeros(0, dtype=np.int64)
+        scores = (ngrams.weighted_sums(self._category_ngram_weights, rows)
+                  * ngrams.scale[rows, None]
+                  + evidence[rows] @ self.category_weights[:, N_FEATURES:].T
+                  + self.category_intercepts)
+        return scores.argmax(axis=1)
+
+    @cached_property
+    def _ngram_weights(self) -> np.ndarray:
+        """`weights` with the zero of features.CROSSING after them."""
+        return np.append(self.weights, np.float32(0))
+
+    @cached_property
+    def _category_ngram_weights(self) -> np.ndarray:
+        """(N_FEATURES + 1, n_categories): a bucket's weight for every category in one row."""
+        table = np.zeros((N_FEATURES + 1, len(self.categories)), dtype=np.float32)
+        table[:N_FEATURES] = self.category_weights[:, :N_FEATURES].T
+        return table
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,13 +12,17 @@ whole batch of texts at once:
   and Chinese numerals read as digits, lower case, emoji as spaces.
 
 The tables fill lazily (a dict with `__missing__`), so any code point costs its computation
-once. Offsets back to the original text are computed only for texts with something to show.
+once. The engine reads whole batches through numpy arrays over all code points built from the
+same per-character functions (`batch_views`): a gather per table instead of a `str.translate`,
+and the map back to the original comes with the folded view at no extra cost.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
+from typing import Callable
 from importlib import resources
 
 import numpy as np
@@ -95,9 +99,13 @@ def _fold(char: str) -> str:
     return "".join(out)
 
 
+def _match_folded(c: str) -> str:
+    """The matching view of one character of the folded view (always one character)."""
+    return "0" if c.isdigit() else sound_of(c) if is_cjk(c) else c
+
+
 def _match(char: str) -> str:
-    return "".join("0" if c.isdigit() else sound_of(c) if is_cjk(c) else c
-                   for c in _fold(char))
+    return "".join(map(_match_folded, _fold(char)))
 
 
 def _contact(char: str) -> str:
@@ -138,14 +146,86 @@ def contact_view(text: str) -> str:
     return text.translate(CONTACT)
 
 
-def origins(text: str, table: dict = MATCH) -> list[int]:
-    """For each character of `text.translate(table)`, the index of the original character it
-    came from, plus one entry for the end (len(text)). Used to highlight matches.
+_CODE_POINTS = 0x110000
+MANY = 2
+"""`fold_length` of a character that folds into two or more (rare: 'ﬁ' → 'fi')."""
 
-    The characters are translated with BOUNDARY between them, so one C-level translate and
-    split give how many characters each original one became."""
-    if not text:
-        return [0]
-    pieces = BOUNDARY.join(text).translate(table).split(BOUNDARY)
-    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-    return np.append(np.repeat(np.arange(len(text)), lengths), len(text)).tolist()
+
+class LazyCodeArray:
+    """A numpy array indexed by code point, filled on first sight like `_LazyTable`: any code
+    point costs one call of `compute` (its value must never be `unknown`)."""
+
+    def __init__(self, dtype, compute: Callable[[str], int], unknown: int):
+        self._array = np.full(_CODE_POINTS, unknown, dtype=dtype)
+        self._compute = compute
+        self._unknown = unknown
+
+    def __getitem__(self, codes: np.ndarray) -> np.ndarray:
+        found = self._array.take(codes)
+        if (found == self._unknown).any():
+            for code in np.unique(codes[found == self._unknown]).tolist():
+                self._array[code] = self._compute(chr(code))
+            found = self._array.take(codes)
+        return found
+
+
+def _fold_length(char: str) -> int:
+    return min(len(_fold(char)), MANY) if char != BOUNDARY else 1
+
+
+def _one(view: Callable[[str], str]) -> Callable[[str], int]:
+    """A view of one character as the code point of its (single) result; BOUNDARY stays."""
+    return lambda char: ord(view(char)) if char != BOUNDARY else 0
+
+
+_FOLD_LENGTH = LazyCodeArray(np.uint8, _fold_length, 255)
+_FOLD_CHAR = LazyCodeArray(np.int64, _one(_fold), -1)
+_MATCH_CHAR = LazyCodeArray(np.int64, _one(_match_folded), -1)
+_CONTACT_CHAR = LazyCodeArray(np.int64, _one(_contact), -1)
+
+
+@dataclass(frozen=True)
+class BatchViews:
+    """The views of texts joined by BOUNDARY, as arrays of code points (int64, numpy's index
+    type, so that no lookup converts them): what `folded`, `matching_view` and
+    `contact_view` give for the joined string, and where each folded character came from."""
+
+    original: np.ndarray
+    folded: np.ndarray
+    matching: np.ndarray   # one for one with `folded`
+    origin: np.ndarray     # index in `original` of each character of `folded`
+    contact: np.ndarray    # one for one with `original`
+
+
+def code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+
+
+def text_of(codes: np.ndarray) -> str:
+    return codes.astype(np.uint32).tobytes().decode("utf-32-le")
+
+
+def batch_views(joined: str) -> BatchViews:
+    original = code_points(joined)
+    folded, origin = _folded(original)
+    return BatchViews(original, folded, _MATCH_CHAR[folded], origin, _CONTACT_CHAR[original])
+
+
+def _folded(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The folded view and, for each of its characters, the index of the original one."""
+    lengths = _FOLD_LENGTH[codes]
+    if not (lengths == MANY).any():
+        origin = np.flatnonzero(lengths.view(bool))     # lengths are 0 or 1
+        return _FOLD_CHAR[codes[origin]], origin
+    many = np.flatnonzero(lengths == MANY)
+    expanded = [code_points(_fold(chr(code))) for code in codes[many].tolist()]
+    lengths = lengths.astype(np.int64)
+    lengths[many] = [len(e) for e in expanded]
+    origin = np.repeat(np.arange(len(codes)), lengths)
+    single = lengths[origin] == 1
+    folded = np.zeros(len(origin), dtype=np.int64)
+    folded[single] = _FOLD_CHAR[codes[origin[single]]]
+    starts = np.cumsum(lengths) - lengths
+    for position, chars in zip(many.tolist(), expanded):
+        folded[starts[position]:starts[position] + len(chars)] = chars
+    return folded, origin

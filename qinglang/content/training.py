@@ -138,7 +138,5 @@ def scores(truth, predicted) -> Scores:
 
 
 def predict(engine: ContentEngine, texts: list[str]) -> np.ndarray:
-    flagged = []
-    for start in range(0, len(texts), BATCH):
-        flagged += [a.is_black_gray for a in engine.assess(texts[start:start + BATCH])]
-    return np.array(flagged, dtype=bool)
+    return np.concatenate([engine.assess(texts[start:start + BATCH]).is_black_gray
+                           for start in range(0, len(texts), BATCH)] or [np.zeros(0, bool)])

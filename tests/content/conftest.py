@@ -32,3 +32,9 @@ def fbs() -> Path:
     if not FBS.is_file():
         pytest.skip("../shared/data/fbs_sms is not beside the repository")
     return FBS
+
+
+@pytest.fixture(scope="session")
+def fbs_path() -> Path:
+    """Where the FBS SMS file is, whether or not it is there."""
+    return FBS

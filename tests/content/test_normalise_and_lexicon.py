@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from qinglang.content.engine import ContentEngine
 from qinglang.content.lexicon import Lexicon, default_lexicon, patterns
-from qinglang.content.normalise import contact_view, folded, matching_view, origins
+from qinglang.content.normalise import batch_views, contact_view, folded, matching_view
 
 
 @pytest.mark.parametrize("written, reads", [
@@ -41,7 +41,7 @@ def test_origins_map_the_matching_view_back_to_the_original():
     text = "快来徵❤信修復吧"
     view = matching_view(text)
     start = view.index(matching_view("征信修复"))
-    places = origins(text)
+    places = batch_views(text).origin
     first, last = places[start], places[start + 3] + 1
     assert text[first:last] == "徵❤信修復"
 
@@ -91,7 +91,7 @@ def test_generated_variants_include_pinyin_initials_and_split_characters():
     ("ＦＡＮ催收", "反催收", "pinyin", "ＦＡＮ催收"),
 ])
 def test_terms_are_found_through_evasions_and_placed_in_the_original(text, term, variant, shown):
-    hits = ContentEngine(None).read([text]).hits[0]
+    hits = ContentEngine(None).read([text]).hits.of_text(0)
     found = {(h.term, h.variant, text[h.start:h.end]) for h in hits}
     assert (term, variant, shown) in found
 
@@ -99,11 +99,11 @@ def test_terms_are_found_through_evasions_and_placed_in_the_original(text, term,
 @pytest.mark.parametrize("text", ["谨防反催收骗局", "警惕征信修复诈骗！",
                                   "所谓的停息挂账都是骗人的", "不要相信代理退保的广告"])
 def test_consumer_education_context_excludes_the_term(text):
-    hits = ContentEngine(None).read([text]).hits[0]
+    hits = ContentEngine(None).read([text]).hits.of_text(0)
     assert hits and all(h.excluded for h in hits)
 
 
 def test_a_batch_keeps_each_text_to_itself():
     texts = ["征信", "修复", "", "征信修复"]
     hits = ContentEngine(None).read(texts).hits
-    assert [[h.term for h in found] for found in hits] == [[], [], [], ["征信修复"]]
+    assert [[h.term for h in hits.of_text(i)] for i in range(4)] == [[], [], [], ["征信修复"]]
