@@ -8,22 +8,15 @@ by someone else. The rule fires when a text has at least `min_terms` distinct te
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
-from typing import Iterable, Iterator
-
-from sqlalchemy import Connection
+from typing import Callable, Iterable, NamedTuple
 
 from qinglang.detect.base import Hit
-from qinglang.detect.cues import CueScanner
-from qinglang.detect.demands import complaint_texts, load_lexicon
+from qinglang.detect.cues import CueScanner, Findings, load_lexicon
 from qinglang.rules.schema import RuleSet
 
-TERM_TAGS = ("citation", "jargon")
 
-
-@dataclass(frozen=True)
-class LegalLanguage:
+class LegalLanguage(NamedTuple):
     citations: tuple[str, ...]
     jargon: tuple[str, ...]
     letter_formulas: tuple[str, ...]
@@ -43,35 +36,45 @@ class LegalLanguage:
 
 @cache
 def legal_scanner() -> CueScanner:
+    """The legal lexicon alone (the batch reads it with the others: `demands.read_texts`)."""
     return CueScanner(load_lexicon("legal"))
 
 
 def legal_language(texts: Iterable[str]) -> list[LegalLanguage]:
     texts = list(texts)
-    return [_language(text, found) for text, found in zip(texts, legal_scanner().scan(texts))]
+    return [language(text, found) for text, found in zip(texts, legal_scanner().scan(texts))]
 
 
-def _language(text: str | None, found: dict[str, list[str]]) -> LegalLanguage:
-    """A term inside a longer one found ("格式条款" in "格式条款无效") counts once."""
+def language(text: str | None, found: Findings) -> LegalLanguage:
+    return LegalLanguage(*terms(found), len(text or ""))
+
+
+def terms(found: Findings) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """Citations, jargon and letter formulas found; a term inside a longer one found
+    ("格式条款" in "格式条款无效") counts once."""
+    if not found:
+        return (), (), ()
     citations, jargon = found.get("citation", []), found.get("jargon", [])
-    terms = citations + jargon
-    distinct = lambda words: tuple(w for w in words  # noqa: E731
-                                   if not any(w != t and w in t for t in terms))
-    return LegalLanguage(distinct(citations), distinct(jargon),
-                         tuple(found.get("letter_formula", ())), len(text or ""))
+    found_terms = citations + jargon
+    joined = "\n".join(found_terms)  # a term counts unless it occurs inside another one
+    distinct = lambda words: tuple(  # noqa: E731
+        w for w in words if joined.count(w) == found_terms.count(w))
+    return distinct(citations), distinct(jargon), tuple(found.get("letter_formula", ()))
 
 
-def jargon_hits(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
-    """3.4: texts dense with distinct legal and regulatory terms; the evidence lists them."""
-    min_terms = rules.param("3.4", "min_terms")
-    min_per_kchar = rules.param("3.4", "min_per_kchar")
-    for ids, texts in complaint_texts(conn, org):
-        for complaint_id, found in zip(ids, legal_language(texts)):
-            if found.dense(min_terms, min_per_kchar):
-                yield Hit(complaint_id, "3.4", {
-                    "citations": list(found.citations), "jargon": list(found.jargon),
-                    "letter_formulas": list(found.letter_formulas),
-                    "per_kchar": round(found.per_kchar, 1)})
+def density_test(rules: RuleSet) -> Callable[[LegalLanguage], bool]:
+    """Whether a text's legal language is dense enough for 3.4 (never, without the rule)."""
+    if not any(rule.id == "3.4" for rule in rules.rules):
+        return lambda found: False
+    min_terms, min_per_kchar = rules.param("3.4", "min_terms"), rules.param("3.4", "min_per_kchar")
+    return lambda found: found.dense(min_terms, min_per_kchar)
+
+
+def jargon_hit(complaint_id: str, found: LegalLanguage) -> Hit:
+    """3.4 for a text dense with distinct legal and regulatory terms; the evidence lists them."""
+    return Hit(complaint_id, "3.4", {
+        "citations": list(found.citations), "jargon": list(found.jargon),
+        "letter_formulas": list(found.letter_formulas), "per_kchar": round(found.per_kchar, 1)})
 
 
 def yardstick(tag: str, text: str) -> bool:

@@ -13,7 +13,7 @@ from typing import Iterator
 
 from sqlalchemy import Engine, delete, select
 
-from qinglang.detect import activity_rules, call_rules, demands, legal, phone_rules, templates
+from qinglang.detect import activity_rules, call_rules, demands, phone_rules, templates
 from qinglang.detect.base import Evaluator, Hit, complaints, refresh_phone_uses
 from qinglang.detect.voices import refresh_voice_speakers
 from qinglang.rules.schema import RuleSet
@@ -26,8 +26,7 @@ from qinglang.store.tables_graph import gang_members
 TEMPLATE_RULES = ("3.2", "4.6")
 # Rule ids → the evaluator that decides them (one evaluator may decide several at once).
 EVALUATORS: dict[tuple[str, ...], Evaluator] = {
-    ("4.8", "4.9"): demands.demand_and_grievance_hits,
-    ("3.4",): legal.jargon_hits,
+    ("3.4", "4.8", "4.9"): demands.text_rule_hits,  # one reading of each text
     ("1.2",): call_rules.forwarded_yet_claims_self,
     ("1.5",): call_rules.voiceprint_for_many,
     ("2.1",): phone_rules.regulator_complaint_from_other_number,

@@ -34,7 +34,7 @@ def test_agent_driven_f1_and_genuine_false_alarms(tmp_path, settings, engine):
     f1 = 2 * tp / (2 * tp + fp + fn)
     print(f"agent-driven vs genuine F1 {f1:.3f}, genuine flagged {fp}/{genuine}")
     assert f1 >= 0.95, f"F1 {f1:.3f}"
-    # The bar is 1%; 1.05% (27 of 2,564) is measured since the grievance lexicon found two
-    # more real grievances among customers sharing a much-used number. Kept just above it so
-    # that any further drift fails.
-    assert fp / genuine <= 0.011, f"{fp} of {genuine} genuine complaints flagged"
+    # Most genuine complaints over the line complained often through several channels about
+    # a matter left unresolved: 4.7 and 5.4 counted that one fact twice, until 5.4 subsumed
+    # 4.7 (27 -> 19 of 2,564 flagged).
+    assert fp / genuine <= 0.01, f"{fp} of {genuine} genuine complaints flagged"

@@ -47,7 +47,6 @@ def test_many_texts_scanned_at_once_keep_their_own_findings():
     texts = ["减免", "", "服务费太高", None, "减免\x00服务费高"]
     assert scanner.scan(texts) == [{"cut": ["减免"]}, {}, {"fee": ["服务费太高"]}, {},
                                    {"cut": ["减免"], "fee": ["服务费高"]}]
-    assert scanner.scan(texts, first_only=True) == scanner.scan(texts)
 
 
 def test_weak_patterns_count_only_on_topic_when_context_is_required():
@@ -83,3 +82,49 @@ def test_the_merged_expansion_finds_what_a_plain_alternation_finds(text):
 def test_a_lexicon_with_a_slip_fails_loudly(bad):
     with pytest.raises(ValidationError):
         CueLexicon.model_validate({"version": "t", **bad})
+
+
+def test_lexicons_read_in_one_pass_find_what_each_finds_alone():
+    fee = lexicon()
+    refund = lexicon(refund={"rule": "4.9", "patterns": ["不存在"], "weak_patterns": ["退还"],
+                             "context": "利息", "context_required": True, "unrelated": "保费"})
+    texts = ["服务费太高，要求退还", "利息太高，要求退还", "利息太高，要求退还。减免", "", None,
+             "利息高，退还保费", "不是减免\x00利息，退还", "谨防骗子。服务费太高"] * 3
+    together = CueScanner(fee, refund).scan_sparse(texts)
+    assert [together[i][0] if i in together else {} for i in range(len(texts))] == \
+        CueScanner(fee).scan(texts)
+    assert [together[i][1] if i in together else {} for i in range(len(texts))] == \
+        CueScanner(refund).scan(texts)
+
+
+def test_texts_with_the_same_clauses_in_another_batch_find_the_same():
+    scanner = CueScanner(lexicon())
+    first = scanner.scan(["服务费太高，减免", "", "减免"])
+    assert scanner.scan(["", "减免", "服务费太高，减免"]) == [{}, first[2], first[0]]
+    assert scanner.scan(["", ""]) == [{}, {}] and scanner.scan([]) == []
+
+
+def test_a_scanner_that_forgets_its_clauses_finds_the_same(monkeypatch):
+    texts = ["服务费太高，减免", "", "不是减免，谨防骗子", "手续费真高。减免"]
+    expected = CueScanner(lexicon()).scan(texts)
+    monkeypatch.setattr("qinglang.detect.cues.CLAUSE_CACHE", 2)
+    forgetful = CueScanner(lexicon())
+    assert [forgetful.scan(texts) for _ in range(3)] == [expected] * 3
+
+
+def test_the_cycle_collector_is_paused_while_scanning_and_left_as_it_was():
+    import gc
+
+    from qinglang.detect.cues import cycle_collector_paused
+    assert gc.isenabled()
+    with pytest.raises(ValueError), cycle_collector_paused():
+        assert not gc.isenabled()
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cycle_collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

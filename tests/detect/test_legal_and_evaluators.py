@@ -43,8 +43,7 @@ def test_the_evaluators_report_rules_with_their_words_and_attention_alongside(tm
             complaint(4, text="再不处理我就发到抖音曝光", demands="")]
     import_file(engine, settings, write_csv(tmp_path / "complaints.csv", COMPLAINT_COLUMNS, rows))
     with engine.connect() as conn:
-        hits = [*demands.demand_and_grievance_hits(conn, settings.org, default_ruleset()),
-                *legal.jargon_hits(conn, settings.org, default_ruleset())]
+        hits = list(demands.text_rule_hits(conn, settings.org, default_ruleset()))
     found = {(hit.complaint_id, hit.rule_id): hit.evidence for hit in hits}
     assert set(found) == {("T00001", "3.4"), ("T00001", "4.8"), ("T00002", "4.8"),
                           ("T00002", "4.9")}
