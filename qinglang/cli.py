@@ -234,6 +234,9 @@ app.command("train")(_content.train)
 app.command("takedown")(_content.takedown)
 export_app.command("posts")(_content.export_posts)
 
+from qinglang.commands import findings as _findings  # noqa: E402
+app.add_typer(_findings.finding_app, name="finding")
+
 
 if __name__ == "__main__":
     app()

@@ -66,6 +66,10 @@ def _detail(hit: Hit) -> str:
         return "、".join(f"“{term}”" for term in terms[:3])
     if "buildings" in e:
         return f"同一楼宇涉及 {max(e['buildings'].values())} 名客户"
+    if "findings" in e:
+        return f"分析员认定 {len(e['findings'])} 条"
+    if "number" in e and "posts" in e:
+        return f"{mask_phone(e['number'])} 见于 {len(e['posts'])} 条黑灰产内容"
     if "number" in e and "customers" in e:
         return f"{mask_phone(e['number'])} 涉及 {e['customers']} 名客户"
     if "number" in e:

@@ -13,7 +13,9 @@ from typing import Iterator
 
 from sqlalchemy import Engine, delete, select
 
-from qinglang.detect import activity_rules, call_rules, demands, phone_rules, templates
+from qinglang.detect import (activity_rules, call_rules, demands, phone_rules, post_rules,
+                             templates)
+from qinglang.detect.findings import finding_hits
 from qinglang.detect.base import Evaluator, Hit, complaints, refresh_phone_uses
 from qinglang.detect.voices import refresh_voice_speakers
 from qinglang.rules.schema import RuleSet
@@ -35,6 +37,7 @@ EVALUATORS: dict[tuple[str, ...], Evaluator] = {
     ("2.5",): phone_rules.number_complaining_for_many,
     ("2.6",): call_rules.callback_denied,
     ("2.7",): call_rules.agent_or_lawyer,
+    ("2.8",): post_rules.advertised_number,
     ("3.1",): activity_rules.shared_mailing_building,
     ("4.1",): call_rules.identity_check_failed,
     ("4.4",): phone_rules.number_linked_to_other_complainant,
@@ -108,6 +111,8 @@ def collect_hits(conn, org: str, ruleset: RuleSet, online: bool = False
             for hit in evaluate(conn, org, ruleset):
                 if hit.rule_id in wanted:
                     hits[hit.complaint_id].append(hit)
+    for hit in finding_hits(conn, org, ruleset):  # the manual rules: analysts' findings
+        hits[hit.complaint_id].append(hit)
     return hits
 
 

@@ -198,6 +198,7 @@ def mask_evidence(value):
         building = _BUILDING_KEY.match(value)
         if building:
             return f"{building.group(1)}:{FULLY_MASKED}"
+        return mask_text(value)  # free text in evidence, e.g. an analyst's finding note
     return value
 
 

@@ -54,9 +54,24 @@ class OnlineAssessment:
 def score_complaint(engine: Engine, settings: Settings, row: dict,
                     ruleset: RuleSet | None = None) -> OnlineAssessment:
     """The assessment of one complaint given as an export row (formats.md "complaints")."""
+    return score_record(engine, settings.org, clean_complaint(settings, row), ruleset)
+
+
+def score_stored(engine: Engine, org: str, complaint_id: str,
+                 ruleset: RuleSet | None = None) -> OnlineAssessment | None:
+    """A stored complaint scored again — after an analyst's finding, say — without a full
+    analysis; None if the store holds no such complaint."""
+    with engine.connect() as conn:
+        record = conn.execute(select(complaints).where(
+            complaints.c.org == org, complaints.c.complaint_id == complaint_id)).mappings().first()
+    return None if record is None else score_record(engine, org, dict(record), ruleset)
+
+
+def score_record(engine: Engine, org: str, record: dict,
+                 ruleset: RuleSet | None = None) -> OnlineAssessment:
+    """The assessment of one complaint as the store would hold it."""
     ruleset = ruleset or default_ruleset()
-    record = clean_complaint(settings, row)
-    org, complaint_id = settings.org, record["complaint_id"]
+    complaint_id = record["complaint_id"]
     with engine.connect() as conn:
         try:
             nearby = neighbourhood(conn, org, record, ruleset)

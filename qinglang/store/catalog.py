@@ -13,5 +13,6 @@ from qinglang.store import tables_accounts  # noqa: F401  (accounts, API tokens)
 from qinglang.store import tables_graph  # noqa: F401  (gangs and their members)
 from qinglang.store import tables_alliance  # noqa: F401  (alliance contributions, match runs)
 from qinglang.store import tables_templates  # noqa: F401  (text buckets, template clusters)
+from qinglang.store import tables_findings  # noqa: F401  (analysts' manual findings)
 
 metadata = tables.metadata

@@ -13,6 +13,7 @@ from qinglang.ingest.sources import open_source
 from qinglang.rules.schema import default_ruleset
 from qinglang.sample import generate
 from qinglang.services.assess import assess_all
+from qinglang.services.importing import import_file
 from qinglang.services.online import score_complaint
 from qinglang.store.tables import assessments, rule_hits
 
@@ -29,6 +30,7 @@ def institution(tmp_path_factory):
 @pytest.fixture
 def batch(institution, settings, engine):
     settings = import_institution(engine, settings, institution)
+    import_file(engine, settings, institution / "posts.jsonl")  # rule 2.8 reads their contacts
     assess_all(engine, settings.org, RULES)
     with engine.connect() as conn:
         verdicts = {r.complaint_id: r for r in conn.execute(select(assessments))}
@@ -54,6 +56,7 @@ def test_online_equals_batch_for_every_complaint(institution, batch, engine):
         flagged = [r for r in rows if r["complaint_id"] in evidence]
         rows = flagged[:150] + [r for r in rows if r["complaint_id"] not in evidence][:50]
     assert sum(r["complaint_id"] in evidence for r in rows) > 50
+    assert any("2.8" in evidence.get(r["complaint_id"], {}) for r in rows)
     for row in rows:
         online = score_complaint(engine, settings, row, RULES)
         stored = verdicts[online.complaint_id]
