@@ -37,12 +37,16 @@ def _counts(values: dict) -> str:
 
 
 @gang_app.command("refresh")
-def refresh() -> None:
-    """Rebuild the gangs from the store (`qinglang analyze` does this too)."""
+def refresh(full: Annotated[bool, typer.Option(
+        help="Rebuild the whole graph, not only the part the records imported since touch")] = False,
+            ) -> None:
+    """Update the gangs from the store (`qinglang analyze` does this too)."""
     engine, org = _store()
-    summary = service.refresh_gangs(engine, org)
+    summary = service.refresh_gangs(engine, org, full=full)
+    how = "全量 full rebuild" if summary.mode == "full" else \
+        f"增量 incremental, {summary.touched:,} nodes touched by new records"
     console.print(f"[green]✓[/] {summary.gangs:,} 团伙 gangs, {summary.customers:,} customers, "
-                  f"{summary.complaints:,} complaints; graph {summary.nodes:,} nodes / "
+                  f"{summary.complaints:,} complaints; {how}: graph read {summary.nodes:,} nodes / "
                   f"{summary.edges:,} edges, {summary.hubs:,} hubs cut "
                   f"({sum(summary.seconds.values()):.1f} s)")
     if summary.skipped_sources:

@@ -14,15 +14,21 @@ identifier; it is kept once per pair, with the strongest declaration that made i
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, MetaData, Table, distinct, func, inspect, literal, select, union_all
+from sqlalchemy import (
+    Column, Engine, MetaData, String, Table, func, insert, inspect, literal, or_, select, union_all,
+)
 
 from qinglang.errors import InputError
 from qinglang.graph.schema import Edge, GraphDeclarations, Source, default_declarations
 from qinglang.store.catalog import metadata
+
+READERS = 2               # connections reading the store at once (the machine has two cores)
+ITS_OWN_EDGES = -1        # declaration index of the rows that count an identifier's own edges
 
 
 @dataclass
@@ -53,6 +59,15 @@ class EntityGraph:
         t = self.type_code(name)
         return np.arange(self.offsets[t], self.offsets[t + 1])
 
+    def key_of(self, nodes: np.ndarray) -> np.ndarray:
+        """Key of each node id (object array)."""
+        keys = np.empty(len(nodes), dtype=object)
+        types = self.type_of(nodes)
+        for t in np.unique(types):
+            mask = types == t
+            keys[mask] = self.keys[t][nodes[mask] - self.offsets[t]]
+        return keys
+
     def find(self, type_name: str, key: str) -> int | None:
         """Global id of a node, or None."""
         t = self.type_code(type_name)
@@ -78,7 +93,7 @@ def stored_table(engine: Engine, name: str) -> Table | None:
     return declared if declared is not None else Table(name, MetaData(), autoload_with=engine)
 
 
-def _column(table: Table, name: str):
+def table_column(table: Table, name: str):
     if name not in table.c:
         raise InputError(f"graph declarations: table {table.name} has no column {name}")
     return table.c[name]
@@ -100,13 +115,13 @@ def _fetch_columns(conn, stmt, n: int) -> list[np.ndarray]:
 def _queries(table: Table, source: Source, edge: Edge, org: str, node_types: list[str]):
     """(anchor type, identifier type, anchor column, where clause) of one declared edge. Rows
     with no anchor fall back to the fallback anchor; a type column is split by type in SQL."""
-    value = _column(table, edge.column)
+    value = table_column(table, edge.column)
     anchor = source.anchor
-    anchors = [(anchor.node, _column(table, anchor.column))]
+    anchors = [(anchor.node, table_column(table, anchor.column))]
     if anchor.fallback:
-        anchors.append((anchor.fallback.node, _column(table, anchor.fallback.column)))
+        anchors.append((anchor.fallback.node, table_column(table, anchor.fallback.column)))
     idents = [(edge.node, None)] if edge.node else \
-        [(t, _column(table, edge.node_column) == t) for t in node_types]
+        [(t, table_column(table, edge.node_column) == t) for t in node_types]
     for k, (anchor_type, anchor_col) in enumerate(anchors):
         where = [table.c.org == org, value.is_not(None), value != ""]
         where += [anchor_col.is_not(None)] if k == 0 else [anchors[0][1].is_(None)]
@@ -114,21 +129,32 @@ def _queries(table: Table, source: Source, edge: Edge, org: str, node_types: lis
             yield anchor_type, ident_type, anchor_col, value, where + ([condition] if condition is not None else [])
 
 
-def _shared_edges_query(parts: list[tuple[int, str, object, object, list]]):
+def _shared_edges_query(parts: list[tuple[int, str, object, object, list]], keys: Table | None):
     """Every edge to an identifier that two or more anchors share. The store counts the
     anchors of each identifier (a GROUP BY over all the edges of one node type); only the
-    shared part of the graph, a small fraction of it, comes back to Python."""
+    shared part of the graph, a small fraction of it, comes back to Python. With `keys` (a
+    table of node type, key), only the edges of those identifiers: the same index-only scan,
+    each value probed in the keys (`value || ''` keeps the planner off the per-value index,
+    whose lookups read the wide record rows), and only those grouped."""
+    def restricted(value, ident_type):
+        return [] if keys is None else [(value + "").in_(
+            select(keys.c.node_key).where(keys.c.node_type == ident_type))]
+
     edges = union_all(*[
-        select(literal(d).label("d"), literal(anchor_type).label("t"), anchor.label("a"), value.label("v")).where(*where)
-        for d, anchor_type, anchor, value, where in parts]).cte("edges")
-    shared = select(edges.c.v).group_by(edges.c.v).having(
-        func.count(distinct(edges.c.t + "|" + edges.c.a)) >= 2)
+        select(literal(d).label("d"), literal(anchor_type).label("t"), anchor.label("a"),
+               value.label("v")).where(*where, *restricted(value, ident_type))
+        for d, anchor_type, ident_type, anchor, value, where in parts]).cte("edges")
+    # two distinct (type, anchor) pairs, told by min < max rather than a count of distinct
+    # concatenated strings, which costs more than the scan
+    shared = select(edges.c.v).group_by(edges.c.v).having(or_(
+        func.min(edges.c.a) < func.max(edges.c.a), func.min(edges.c.t) < func.max(edges.c.t)))
     return select(edges.c.d, edges.c.a, edges.c.v).where(edges.c.v.in_(shared))
 
 
-def _collect(engine: Engine, decl: GraphDeclarations, org: str):
-    """Rows (declaration index, anchor key, identifier key) of the shared edges, and what
-    each declaration index stands for; the sources skipped for want of a table."""
+def _collect(engine: Engine, decl: GraphDeclarations, org: str, only: dict | None):
+    """Rows (declaration index, anchor key, identifier key) of the shared edges — of every
+    identifier, or of the identifiers in `only` (type → keys) — and what each declaration
+    index stands for; the sources skipped for want of a table."""
     types = list(decl.nodes)
     declared: list[_Declared] = []
     by_type: dict[str, list] = {}
@@ -140,16 +166,71 @@ def _collect(engine: Engine, decl: GraphDeclarations, org: str):
             continue
         for edge in source.edges:
             for anchor_type, ident_type, anchor, value, where in _queries(table, source, edge, org, types):
-                by_type.setdefault(ident_type, []).append((len(declared), anchor_type, anchor, value, where))
+                by_type.setdefault(ident_type, []).append(
+                    (len(declared), anchor_type, ident_type, anchor, value, where))
                 declared.append(_Declared(types.index(anchor_type), types.index(ident_type), edge.weight,
                                           edge.strength == "strong"))
-    columns = [[], [], []]
-    with engine.connect() as conn:
-        for parts in by_type.values():
-            for column, fetched in zip(columns, _fetch_columns(conn, _shared_edges_query(parts), 3)):
-                column.append(fetched)
-    d, a, v = (np.concatenate(c) if c else np.empty(0, dtype=object) for c in columns)
-    return d.astype(np.int64), a, v, declared, skipped
+    for ident_type, parts in by_type.items():
+        if decl.nodes[ident_type].hub_degree is not None:       # identifiers, not records
+            parts += _anchoring_parts(engine, decl, org, ident_type)
+    if only is not None:
+        by_type = {t: parts for t, parts in by_type.items() if len(only.get(t, ()))}
+    fetched = _read_in_parallel(engine, list(by_type.values()), only)
+    d, a, v = (np.concatenate(c) for c in zip(*fetched)) if fetched else \
+        (np.empty(0, dtype=object),) * 3
+    d = d.astype(np.int64)
+    own = d != ITS_OWN_EDGES
+    return d[own], a[own], v[own], declared, skipped
+
+
+def _anchoring_parts(engine: Engine, decl: GraphDeclarations, org: str, ident_type: str) -> list:
+    """For an identifier type that is also an anchor (a voiceprint, linked to the speaker the
+    call engine matched it to), one row per identifier whose own edge leads to a shared node,
+    counted among its anchors: a voiceprint of one customer's calls matched to the speaker of
+    other voices is shared, by that customer and by its own link, and the chain customer –
+    voice – speaker – voice – customer holds. The rows are dropped once counted."""
+    parts = []
+    for source in decl.sources:
+        table = stored_table(engine, source.table) if source.anchor.node == ident_type else None
+        for edge in source.edges if table is not None else ():
+            anchor, value = table_column(table, source.anchor.column), table_column(table, edge.column)
+            other = table.alias()
+            shared = select(other.c[edge.column]).where(other.c.org == org).group_by(
+                other.c[edge.column]).having(func.count() >= 2)
+            parts.append((ITS_OWN_EDGES, f"{ident_type}:itself", ident_type, anchor, anchor,
+                          [table.c.org == org, anchor.is_not(None), value.in_(shared)]))
+    return parts
+
+
+def _lookup_keys_table() -> Table:
+    return Table("graph_lookup_keys", MetaData(), Column("node_type", String(16)),
+                 Column("node_key", String(256)), prefixes=["TEMPORARY"])
+
+
+def _read_in_parallel(engine: Engine, queries: list[list], only: dict | None) -> list[list[np.ndarray]]:
+    """Each node type's (d, a, v) columns, the types spread over READERS connections: the
+    database works outside Python's lock, so a second core reads another node type. With
+    `only`, each connection first loads the wanted keys into a temporary table."""
+    def run(share: list) -> list:
+        with engine.connect() as conn:
+            keys = None
+            if only is not None:
+                keys = _lookup_keys_table()
+                keys.create(conn)
+                conn.execute(insert(keys), [{"node_type": t, "node_key": k}
+                                            for t, wanted in only.items() for k in wanted])
+            try:
+                return [_fetch_columns(conn, _shared_edges_query(parts, keys), 3) for parts in share]
+            finally:
+                if keys is not None:
+                    keys.drop(conn)
+                    conn.commit()
+
+    shares: list[list] = [[] for _ in range(READERS)]
+    for parts in sorted(queries, key=len, reverse=True):  # by sources read, greedily balanced
+        min(shares, key=lambda share: sum(map(len, share))).append(parts)
+    with ThreadPoolExecutor(READERS) as pool:
+        return [columns for done in pool.map(run, [s for s in shares if s]) for columns in done]
 
 
 def _factorise(n_types: int, types_a: np.ndarray, keys_a: np.ndarray, types_v: np.ndarray,
@@ -176,12 +257,14 @@ def _dedupe(src, dst, weight, strong):
 
 
 def build_graph(engine: Engine, org: str, decl: GraphDeclarations | None = None,
-                ) -> tuple[EntityGraph, list[str]]:
+                only: dict[str, list[str]] | None = None) -> tuple[EntityGraph, list[str]]:
     """The shared part of `org`'s entity graph — every edge to an identifier that two or more
     records share, hubs included — and the declared sources skipped for want of a table.
-    An identifier only one record uses joins nothing and is left in the store."""
+    An identifier only one record uses joins nothing and is left in the store. With `only`
+    (node type → identifier keys), the part of the graph around those identifiers: all their
+    edges, so that their degrees are the whole graph's."""
     decl = decl or default_declarations()
-    d, anchor_keys, ident_keys, declared, skipped = _collect(engine, decl, org)
+    d, anchor_keys, ident_keys, declared, skipped = _collect(engine, decl, org, only)
     types = list(decl.nodes)
     table = np.array([(x.anchor_type, x.ident_type, x.weight, x.strong) for x in declared],
                      dtype=np.float64).reshape(-1, 4)
@@ -204,7 +287,7 @@ def _reported(engine: Engine, decl: GraphDeclarations, org: str, graph: EntityGr
             table = stored_table(engine, rep.table)
             if table is None:
                 continue
-            key_col, type_col = _column(table, rep.column), _column(table, rep.node_column)
+            key_col, type_col = table_column(table, rep.column), table_column(table, rep.node_column)
             keys, kinds = _fetch_columns(conn, select(key_col, type_col).where(
                 table.c.org == org, key_col.is_not(None)), 2)
             for t, name in enumerate(graph.types):

@@ -24,10 +24,13 @@ LEIDEN_SEED = 20261121
 
 @dataclass
 class Grouping:
-    """`group[node]` is the index of the gang a node belongs to, or -1."""
+    """`group[node]` is the index of the gang a node belongs to, or -1; `component[node]` its
+    connected component over the linking edges (before Leiden), for the nodes `linked` by one."""
     group: np.ndarray
     n_groups: int
     split_components: int        # components Leiden was run on
+    component: np.ndarray
+    linked: np.ndarray
 
 
 def linking_edges(graph: EntityGraph) -> np.ndarray:
@@ -47,22 +50,32 @@ def find_groups(graph: EntityGraph, settings: GangSettings) -> Grouping:
     src, dst = graph.src[edges], graph.dst[edges]
     n = graph.n_nodes
     matrix = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(n, n))
-    n_comp, labels = connected_components(matrix, directed=False)
-    sizes = customers_per_label(graph, labels, n_comp)
+    n_comp, components = connected_components(matrix, directed=False)
+    sizes = customers_per_label(graph, components, n_comp)
     too_big = np.flatnonzero(sizes > settings.max_component_customers)
-    labels = labels.astype(np.int64)
+    labels = components.astype(np.int64)
     next_label = n_comp
     for component in too_big:
         next_label = _split(graph, edges, labels, component, next_label, settings)
-    return _keep_gangs(graph, labels, next_label, settings, len(too_big))
+    linked = np.zeros(n, dtype=bool)
+    linked[src], linked[dst] = True, True
+    group, n_groups = _keep_gangs(graph, labels, next_label, settings)
+    return Grouping(group, n_groups, len(too_big), components.astype(np.int64), linked)
 
 
 def _split(graph: EntityGraph, edges: np.ndarray, labels: np.ndarray, component: int,
            next_label: int, settings: GangSettings) -> int:
-    """Relabel one component's nodes with its Leiden communities; returns the next free label."""
+    """Relabel one component's nodes with its Leiden communities; returns the next free label.
+    Its nodes and edges are put in the order of their (type, key), not of their ids in this
+    graph, so that the part of the graph an incremental update reads splits as the whole does."""
     nodes = np.flatnonzero(labels == component)
+    nodes = nodes[np.lexsort((graph.key_of(nodes), graph.type_of(nodes)))]
+    rank = np.empty(graph.n_nodes, dtype=np.int64)
+    rank[nodes] = np.arange(len(nodes))
     inside = edges[labels[graph.src[edges]] == component]
-    local = np.searchsorted(nodes, np.column_stack([graph.src[inside], graph.dst[inside]]))
+    local = np.column_stack([rank[graph.src[inside]], rank[graph.dst[inside]]])
+    order = np.lexsort((local[:, 1], local[:, 0]))
+    local, inside = local[order], inside[order]
     sub = ig.Graph(n=len(nodes), edges=local.tolist())
     ig.set_random_number_generator(random.Random(LEIDEN_SEED))
     try:
@@ -74,11 +87,11 @@ def _split(graph: EntityGraph, edges: np.ndarray, labels: np.ndarray, component:
     return next_label + len(parts)
 
 
-def _keep_gangs(graph: EntityGraph, labels: np.ndarray, n_labels: int, settings: GangSettings,
-                split: int) -> Grouping:
+def _keep_gangs(graph: EntityGraph, labels: np.ndarray, n_labels: int,
+                settings: GangSettings) -> tuple[np.ndarray, int]:
     """Groups with enough customers become gangs, numbered 0.. in label order."""
     sizes = customers_per_label(graph, labels, n_labels)
     keep = sizes >= settings.min_customers
     renumber = np.full(n_labels, -1, dtype=np.int64)
     renumber[keep] = np.arange(int(keep.sum()))
-    return Grouping(renumber[labels], int(keep.sum()), split)
+    return renumber[labels], int(keep.sum())

@@ -16,15 +16,16 @@ complaints = record_tables["complaints"]
 customers = record_tables["customers"]
 
 
-def _members(org: str, member_type: str):
-    return and_(gang_members.c.org == org, gang_members.c.member_type == member_type)
+def _members(org: str, member_type: str, gang_ids: list[str] | None):
+    """Members of one type of every gang, or of the gangs `gang_ids` (an incremental update)."""
+    where = and_(gang_members.c.org == org, gang_members.c.member_type == member_type)
+    return where if gang_ids is None else and_(where, gang_members.c.gang_id.in_(gang_ids))
 
 
-def add_customer_complaints(conn: Connection, org: str) -> None:
+def add_customer_complaints(conn: Connection, org: str, gang_ids: list[str] | None = None) -> None:
     """Every complaint of a gang's customers becomes a member of that gang."""
     joined = complaints.join(gang_members, and_(
-        gang_members.c.org == complaints.c.org,
-        gang_members.c.member_type == "customer",
+        _members(org, "customer", gang_ids), gang_members.c.org == complaints.c.org,
         gang_members.c.member_key == complaints.c.customer_id))
     rows = select(gang_members.c.org, gang_members.c.gang_id, literal("complaint"),
                   complaints.c.complaint_id, literal("filed")).select_from(joined).where(
@@ -33,21 +34,21 @@ def add_customer_complaints(conn: Connection, org: str) -> None:
         ["org", "gang_id", "member_type", "member_key", "role"], rows))
 
 
-def gather_facts(conn: Connection, org: str) -> dict[str, GangFacts]:
+def gather_facts(conn: Connection, org: str, gang_ids: list[str] | None = None) -> dict[str, GangFacts]:
     facts: dict[str, GangFacts] = defaultdict(GangFacts)
-    _complaint_facts(conn, org, facts)
-    _region_facts(conn, org, facts)
-    _rule_facts(conn, org, facts)
+    _complaint_facts(conn, org, facts, gang_ids)
+    _region_facts(conn, org, facts, gang_ids)
+    _rule_facts(conn, org, facts, gang_ids)
     return facts
 
 
-def _complaint_facts(conn: Connection, org: str, facts: dict[str, GangFacts]) -> None:
+def _complaint_facts(conn: Connection, org: str, facts: dict[str, GangFacts], gang_ids) -> None:
     joined = gang_members.join(complaints, and_(complaints.c.org == gang_members.c.org,
                                                 complaints.c.complaint_id == gang_members.c.member_key))
     stmt = select(gang_members.c.gang_id, complaints.c.channel, complaints.c.claimed_role,
                   func.count(), func.min(complaints.c.received_at),
                   func.max(complaints.c.received_at)).select_from(joined).where(
-        _members(org, "complaint")).group_by(
+        _members(org, "complaint", gang_ids)).group_by(
         gang_members.c.gang_id, complaints.c.channel, complaints.c.claimed_role)
     for gang_id, channel, role, count, first, last in conn.execute(stmt):
         f = facts[gang_id]
@@ -58,21 +59,21 @@ def _complaint_facts(conn: Connection, org: str, facts: dict[str, GangFacts]) ->
         f.last_seen = last if f.last_seen is None or (last and last > f.last_seen) else f.last_seen
 
 
-def _region_facts(conn: Connection, org: str, facts: dict[str, GangFacts]) -> None:
+def _region_facts(conn: Connection, org: str, facts: dict[str, GangFacts], gang_ids) -> None:
     joined = gang_members.join(customers, and_(customers.c.org == gang_members.c.org,
                                                customers.c.customer_id == gang_members.c.member_key))
     region = func.coalesce(customers.c.address_province, customers.c.region)
     stmt = select(gang_members.c.gang_id, region, func.count()).select_from(joined).where(
-        _members(org, "customer")).group_by(gang_members.c.gang_id, region)
+        _members(org, "customer", gang_ids)).group_by(gang_members.c.gang_id, region)
     for gang_id, name, count in conn.execute(stmt):
         if name:
             facts[gang_id].regions[name] += count
 
 
-def _rule_facts(conn: Connection, org: str, facts: dict[str, GangFacts]) -> None:
+def _rule_facts(conn: Connection, org: str, facts: dict[str, GangFacts], gang_ids) -> None:
     joined = gang_members.join(rule_hits, and_(rule_hits.c.org == gang_members.c.org,
                                                rule_hits.c.complaint_id == gang_members.c.member_key))
     stmt = select(gang_members.c.gang_id, rule_hits.c.rule_id, func.count()).select_from(
-        joined).where(_members(org, "complaint")).group_by(gang_members.c.gang_id, rule_hits.c.rule_id)
+        joined).where(_members(org, "complaint", gang_ids)).group_by(gang_members.c.gang_id, rule_hits.c.rule_id)
     for gang_id, rule_id, count in conn.execute(stmt):
         facts[gang_id].rules[rule_id] += count

@@ -44,26 +44,27 @@ def gang_members(graph: EntityGraph, grouping: Grouping, agent_min_customers: in
     role = np.where(types == "customer", "member",
                     np.where(types == "complaint", "unattributed",
                              np.where(reach >= agent_min_customers, "agent", "shared")))
-    keys = np.empty(len(nodes), dtype=object)
-    for t, name in enumerate(graph.types):
-        mask = graph.type_of(nodes) == t
-        keys[mask] = graph.keys[t][nodes[mask] - graph.offsets[t]]
-    return Members(grouping.group[nodes], types, keys, role.astype(object))
+    return Members(grouping.group[nodes], types, graph.key_of(nodes), role.astype(object))
 
 
 def stable_ids(members: Members, n_gangs: int, old: pd.DataFrame, next_number: int) -> list[str]:
     """Gang ids for gangs 0..n_gangs-1. `old` has columns gang_id, member_key (customers of the
-    stored gangs); unmatched gangs get new ids from `next_number` on."""
-    new = pd.DataFrame({"gang": members.gang[members.member_type == "customer"],
-                        "member_key": members.key[members.member_type == "customer"]})
-    overlap = new.merge(old, on="member_key").groupby(["gang", "gang_id"]).size()
+    stored gangs); unmatched gangs get new ids from `next_number` on. Ties and new ids go by
+    each gang's first customer key, not by its index, so that a full rebuild and an incremental
+    update of the same records give the same ids."""
+    customer = members.member_type == "customer"
+    new = pd.DataFrame({"gang": members.gang[customer], "member_key": members.key[customer]})
+    first = new.groupby("gang").member_key.min().reindex(range(n_gangs), fill_value="")
+    overlap = new.merge(old, on="member_key").groupby(["gang", "gang_id"]).size().rename("n").reset_index()
+    overlap["first"] = first.to_numpy()[overlap.gang.to_numpy()] if len(overlap) else []
+    overlap = overlap.sort_values(["n", "gang_id", "first"], ascending=[False, True, True])
     ids: list[str | None] = [None] * n_gangs
     taken = set()
-    for (gang, old_id), _ in overlap.sort_values(ascending=False, kind="stable").items():
+    for gang, old_id in zip(overlap.gang, overlap.gang_id):
         if ids[gang] is None and old_id not in taken:
             ids[gang] = old_id
             taken.add(old_id)
-    for gang in range(n_gangs):
+    for gang in sorted(range(n_gangs), key=lambda g: first.iat[g]):
         if ids[gang] is None:
             ids[gang] = f"{ID_PREFIX}{next_number:06d}"
             next_number += 1

@@ -106,6 +106,7 @@ class GangSettings(Strict):
     max_component_customers: int = Field(ge=3)
     leiden_resolution: float = Field(gt=0, lt=1)
     agent_min_customers: int = Field(ge=2)
+    incremental_max_share: float = Field(ge=0)
     score: dict[Literal["customers", "complaints", "rules", "channels", "regions", "span_days",
                         "reported"], ScoreFeature]
     kinds: tuple[KindRule, ...]

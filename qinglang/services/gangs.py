@@ -15,6 +15,10 @@ from qinglang.graph.build import EntityGraph, build_graph
 from qinglang.graph.communities import Grouping, find_groups
 from qinglang.graph.facts import add_customer_complaints, gather_facts
 from qinglang.graph.identifiers import label, parse_identifier
+from qinglang.graph.incremental import (
+    CHUNK, Nodes, State, component_nodes, components_of, linked_nodes, load_state,
+    replace_components, save_state, seen_import, stored_nodes, touched_nodes, undated_rows,
+)
 from qinglang.graph.members import Members, gang_members as members_of, id_number, stable_ids
 from qinglang.graph.neighbourhood import Neighbourhood, neighbourhood as walk
 from qinglang.graph.schema import (
@@ -43,46 +47,142 @@ class GangSummary:
     split_components: int
     skipped_sources: list[str]
     seconds: dict[str, float] = field(default_factory=dict)
+    mode: str = "full"               # or "incremental": the nodes, edges, hubs are its part
+    touched: int = 0                 # nodes the records imported since the last build touch
+
+
+@dataclass
+class _Scope:
+    """The part of the graph an incremental update regroups, and the graph read around it."""
+    components: set[int]             # stored components it replaces
+    nodes: Nodes                     # their nodes
+    graph: EntityGraph
+    skipped: list[str]               # declared sources not in the store yet
+    touched: int
 
 
 def refresh_gangs(engine: Engine, org: str, decl: GraphDeclarations | None = None,
-                  settings: GangSettings | None = None) -> GangSummary:
-    """Rebuild every gang of `org` from the store, keeping the ids of gangs that persist.
+                  settings: GangSettings | None = None, full: bool = False) -> GangSummary:
+    """Bring the gangs of `org` up to date with the store, keeping the ids of gangs that persist.
 
-    The whole graph is rebuilt: it takes seconds at a million customers (bench/graph_gangs.py),
-    less than tracking which components an import touched would save.
+    After an import only the components its records touch are regrouped (graph/incremental.py);
+    the whole graph is rebuilt the first time, when asked (`full`), when the declarations or the
+    gang settings changed, when a derived source lost the row of an anchor, or when the touched
+    part is large.
     """
     decl, settings = decl or default_declarations(), settings or default_gang_settings()
     clock = {"start": time.perf_counter()}
-    graph, skipped = build_graph(engine, org, decl)
+    with engine.connect() as conn:
+        stored, seen = load_state(conn, org), seen_import(conn, org)
+    undated = undated_rows(engine, decl, org)
+    state = State(seen, f"{decl.version}/{settings.version}", undated.snapshot())
+    scope = None
+    if not full and stored and stored.declarations == state.declarations:
+        changed = undated.changed_nodes(stored.derived, set(decl.nodes))
+        if changed is not None:
+            scope = _affected(engine, org, decl, settings, _merge(
+                touched_nodes(engine, decl, org, stored.import_id), changed))
+    graph, skipped = (scope.graph, scope.skipped) if scope else build_graph(engine, org, decl)
     clock["graph"] = time.perf_counter()
     grouping = find_groups(graph, settings)
     clock["groups"] = time.perf_counter()
     members = members_of(graph, grouping, settings.agent_min_customers)
     with engine.begin() as conn:
-        ids = _assign_ids(conn, org, members, grouping.n_groups)
-        conn.execute(delete(gang_members).where(gang_members.c.org == org))
-        conn.execute(delete(gangs).where(gangs.c.org == org))
+        replaced = _gangs_in(conn, org, scope) if scope else None
+        ids = _assign_ids(conn, org, members, grouping.n_groups, replaced)
+        _delete_gangs(conn, org, replaced)
         _insert_members(conn, org, members, ids)
-        add_customer_complaints(conn, org)
-        facts = gather_facts(conn, org)
+        add_customer_complaints(conn, org, ids if scope else None)
+        facts = gather_facts(conn, org, ids if scope else None)
         rows = _gang_rows(org, ids, members, facts, _reported_per_gang(graph, grouping), settings, decl)
         for i in range(0, len(rows), INSERT_CHUNK):
             conn.execute(insert(gangs), rows[i:i + INSERT_CHUNK])
+        replace_components(conn, org, graph, grouping, scope.components if scope else None)
+        save_state(conn, org, state)
+        totals = _totals(conn, org)
     clock["stored"] = time.perf_counter()
     return GangSummary(
-        gangs=len(rows), customers=int((members.member_type == "customer").sum()),
-        complaints=sum(r["n_complaints"] for r in rows),
-        kinds=dict(Counter(r["kind"] for r in rows)), nodes=graph.n_nodes, edges=len(graph.src),
-        hubs=int(graph.hub.sum()), split_components=grouping.split_components,
-        skipped_sources=skipped,
+        **totals, nodes=graph.n_nodes, edges=len(graph.src), hubs=int(graph.hub.sum()),
+        split_components=grouping.split_components, skipped_sources=skipped,
         seconds={"graph": clock["graph"] - clock["start"], "gangs": clock["groups"] - clock["graph"],
-                 "store": clock["stored"] - clock["groups"]})
+                 "store": clock["stored"] - clock["groups"]},
+        mode="incremental" if scope else "full", touched=scope.touched if scope else 0)
 
 
-def _assign_ids(conn, org: str, members: Members, n_gangs: int) -> list[str]:
-    old = pd.DataFrame(conn.execute(select(gang_members.c.gang_id, gang_members.c.member_key).where(
-        gang_members.c.org == org, gang_members.c.member_type == "customer")).all(),
+def _affected(engine: Engine, org: str, decl: GraphDeclarations, settings: GangSettings,
+              touched: Nodes) -> _Scope | None:
+    """The part of the graph that new and changed records, naming the `touched` nodes, can
+    change, read from the store; None when the stored components they touch are too large a
+    share of the graph to be worth reading piecemeal. The graph around the touched identifiers and the identifiers of
+    their components is read; a node it links whose stored component was not among them
+    widens the part and it is read again (graph/incremental.py says why that closes it)."""
+    with engine.connect() as conn:
+        components = components_of(conn, org, touched)
+        inside = component_nodes(conn, org, components)
+        total = stored_nodes(conn, org)
+    if sum(map(len, inside.values())) > settings.incremental_max_share * max(total, 1):
+        return None
+    while True:
+        graph, skipped = build_graph(engine, org, decl, _merge(touched, inside))
+        with engine.connect() as conn:
+            wider = components_of(conn, org, linked_nodes(graph)) - components
+            if not wider:
+                return _Scope(components, inside, graph, skipped, sum(map(len, touched.values())))
+            components |= wider
+            inside = _merge(inside, component_nodes(conn, org, wider))
+
+
+def _merge(*groups: Nodes) -> Nodes:
+    merged: Nodes = {}
+    for group in groups:
+        for kind, keys in group.items():
+            merged.setdefault(kind, set()).update(keys)
+    return merged
+
+
+def _gangs_in(conn, org: str, scope: _Scope) -> list[str]:
+    """The stored gangs whose customers lie in the part of the graph being regrouped (a gang
+    never reaches beyond its component)."""
+    found: set[str] = set()
+    customers = sorted(scope.nodes.get("customer", ()))
+    for i in range(0, len(customers), CHUNK):
+        found.update(conn.execute(select(gang_members.c.gang_id).where(
+            gang_members.c.org == org, gang_members.c.member_type == "customer",
+            gang_members.c.member_key.in_(customers[i:i + CHUNK]))).scalars())
+    return sorted(found)
+
+
+def _delete_gangs(conn, org: str, gang_ids: list[str] | None) -> None:
+    """The stored gangs being replaced: all of them, or the listed ones."""
+    for table in (gang_members, gangs):
+        if gang_ids is None:
+            conn.execute(delete(table).where(table.c.org == org))
+        for i in range(0, len(gang_ids or ()), CHUNK):
+            conn.execute(delete(table).where(table.c.org == org,
+                                             table.c.gang_id.in_(gang_ids[i:i + CHUNK])))
+
+
+def _totals(conn, org: str) -> dict:
+    """Gangs, their customers and complaints and their kinds, as stored."""
+    kinds = dict(conn.execute(select(gangs.c.kind, func.count()).where(gangs.c.org == org).group_by(
+        gangs.c.kind).order_by(gangs.c.kind)).all())
+    complaints = conn.execute(select(func.coalesce(func.sum(gangs.c.n_complaints), 0)).where(
+        gangs.c.org == org)).scalar()
+    customers = conn.execute(select(func.count()).where(
+        gang_members.c.org == org, gang_members.c.member_type == "customer")).scalar()
+    return {"gangs": sum(kinds.values()), "customers": customers, "complaints": int(complaints),
+            "kinds": kinds}
+
+
+def _assign_ids(conn, org: str, members: Members, n_gangs: int, replaced: list[str] | None) -> list[str]:
+    """Ids for the new gangs, matched against the stored gangs they replace (all of them, or
+    the listed ones); new numbers continue after the highest stored id."""
+    stmt = select(gang_members.c.gang_id, gang_members.c.member_key).where(
+        gang_members.c.org == org, gang_members.c.member_type == "customer")
+    old = pd.DataFrame(
+        conn.execute(stmt).all() if replaced is None else
+        [row for i in range(0, len(replaced), CHUNK)
+         for row in conn.execute(stmt.where(gang_members.c.gang_id.in_(replaced[i:i + CHUNK])))],
         columns=["gang_id", "member_key"])
     stored = conn.execute(select(gangs.c.gang_id).where(gangs.c.org == org)).scalars().all()
     next_number = max((id_number(g) for g in stored), default=0) + 1

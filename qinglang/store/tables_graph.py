@@ -8,12 +8,13 @@ primary key's covering index on org alone and a join of complaints to their gang
 
 The graph indexes are narrow copies of the record columns the shipped edge declarations read
 (graph/edges.yaml), so the graph is built from index-only scans instead of reading the wide
-record tables (complaint texts, call transcripts and voiceprint vectors) at each build.
+record tables (complaint texts, call transcripts and voiceprint vectors) at each build; they
+end with the import id, so that the records an import wrote are found by the same scan.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, Table
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, LargeBinary, String, Table
 
 from qinglang.store.tables import ORG, SHORT, metadata, record_tables
 
@@ -51,10 +52,36 @@ gang_members = Table(
 _customers, _complaints, _calls = (record_tables[k] for k in ("customers", "complaints", "calls"))
 GRAPH_INDEXES = (
     Index("ix_graph_customers", _customers.c.org, _customers.c.customer_id,
-          _customers.c.reserved_phone, _customers.c.email, _customers.c.address_building_key),
+          _customers.c.reserved_phone, _customers.c.email, _customers.c.address_building_key,
+          _customers.c.import_id),
     Index("ix_graph_complaints", _complaints.c.org, _complaints.c.customer_id,
           _complaints.c.complaint_id, _complaints.c.contact_phone, _complaints.c.contact_email,
-          _complaints.c.mailing_address_building_key),
+          _complaints.c.mailing_address_building_key, _complaints.c.import_id),
     Index("ix_graph_calls", _calls.c.org, _calls.c.customer_id, _calls.c.caller_number,
-          _calls.c.voiceprint_id),
+          _calls.c.voiceprint_id, _calls.c.import_id),
 )
+
+# The incremental update's memory of the last build. `graph_components` gives every node on a
+# linking edge its connected component (before Leiden), so that an import pulls back only the
+# components its records touch; `graph_state` holds the last import the build had seen and,
+# for the sources no import id dates (voice speakers, post contacts, intelligence), a hash of
+# each row and of its anchor, from which the next update tells their new and changed rows.
+graph_components = Table(
+    "graph_components", metadata,
+    Column("org", ORG, primary_key=True),
+    Column("node_type", String(16), primary_key=True),
+    Column("node_key", SHORT, primary_key=True),
+    Column("component", Integer, nullable=False),
+    # component first: led by org, SQLite's planner would take it for every lookup by node
+    Index("ix_graph_components_component_org", "component", "org"),
+)
+
+graph_state = Table(
+    "graph_state", metadata,
+    Column("org", ORG, primary_key=True),
+    Column("import_id", Integer, nullable=False),
+    Column("declarations", String(64), nullable=False),
+    Column("derived", LargeBinary, nullable=False),
+    Column("built_at", DateTime, nullable=False),
+)
+
