@@ -6,13 +6,14 @@ killed import leaves either the whole batch and its checkpoint or neither.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
 from operator import itemgetter
 from typing import Iterator
 
-from sqlalchemy import Connection, DateTime, LargeBinary, Table, func, select
+from sqlalchemy import Connection, DateTime, Engine, LargeBinary, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from qinglang.ingest.clean import CleanRecord
@@ -85,6 +86,38 @@ class _UpsertStatement:
             bound.append(tuple(values) if self.positional else dict(zip(self.order, values)))
         return bound
 
+    def bind_records(self, id_field: str, records: list[CleanRecord], fixed: dict) -> list:
+        """`bind(record_rows(...))` without a dict per row: each record's values are read
+        straight into statement order, the values every row shares are processed once."""
+        order = self.order
+        position = {name: i for i, name in enumerate(order)}
+        processors = dict(self.processed)
+        fixed_at = [(position[name], _process(processors.get(position[name]), value))
+                    for name, value in fixed.items()]
+        key_at, row_at = position[id_field], position["source_row"]
+        json_at = [position["attrs"], position["originals"]]
+        to_json = processors[json_at[0]]
+        empty_json = to_json({})
+        skipped = {i for i, _ in fixed_at} | set(json_at)
+        processed = [(i, p) for i, p in self.processed if i not in skipped]
+        latest: dict[str, tuple | dict] = {}
+        for record in records:
+            values = list(map(record.columns.get, order))
+            for i, value in fixed_at:
+                values[i] = value
+            values[key_at], values[row_at] = record.key, record.number
+            values[json_at[0]] = to_json(record.attrs) if record.attrs else empty_json
+            values[json_at[1]] = to_json(record.originals) if record.originals else empty_json
+            for i, process in processed:
+                if values[i] is not None:
+                    values[i] = process(values[i])
+            latest[record.key] = tuple(values) if self.positional else dict(zip(order, values))
+        return list(latest.values())
+
+
+def _process(processor, value):
+    return processor(value) if processor and value is not None else value
+
 
 def _processor(column, dialect):
     if isinstance(column.type, LargeBinary):
@@ -102,6 +135,16 @@ def _sqlite_datetime(value: datetime) -> str:
 @cache
 def _upsert_statement(dialect, table: Table, update: bool) -> _UpsertStatement:
     return _UpsertStatement(dialect, table, update)
+
+
+def prepare_records(dialect, schema: KindSchema, org: str, import_id: int,
+                    records: list[CleanRecord]) -> PreparedRows:
+    """The upsert of clean records, bound for the driver: what `record_rows` gives, made
+    without the intermediate dicts (the import's hot path)."""
+    table = record_tables[schema.kind]
+    statement = _upsert_statement(dialect, table, True)
+    fixed = {"org": org, "import_id": import_id, "updated_at": utcnow()}
+    return PreparedRows(table.name, True, statement.bind_records(schema.id_field, records, fixed))
 
 
 def record_rows(schema: KindSchema, org: str, import_id: int,
@@ -128,6 +171,30 @@ def add_rejects(conn: Connection, import_id: int, problems: list[RowProblem]) ->
         for p in problems
     }
     upsert(conn, rejects, list(rows.values()), update=False)
+
+
+@contextmanager
+def import_connection(engine: Engine) -> Iterator[Connection]:
+    """The one connection an import writes its batches through, a transaction each.
+
+    On SQLite it writes with foreign-key checks off: checking cost 8 of the 20 µs an upsert
+    row takes. The only foreign key of record and reject rows is their import's row, which
+    `begin_import` created before the first batch and which nothing deletes.
+    """
+    with engine.connect() as conn:
+        _set_foreign_keys(conn, False)
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+            _set_foreign_keys(conn, True)
+
+
+def _set_foreign_keys(conn: Connection, on: bool) -> None:
+    """A no-op inside a transaction on SQLite, so it gets one of its own; PostgreSQL has none."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+        conn.commit()
 
 
 def begin_import(conn: Connection, org: str, kind: str, sha256: str, file_name: str,

@@ -1,8 +1,8 @@
 """Postal addresses: province/city/district by cpca, plus keys that tell the same building apart.
 
-cpca does its work in `transform`, which builds a pandas DataFrame per call, so addresses are
-cleaned in batches. Measured for 10,000 addresses in one call: 17 µs per address in all, of
-which cpca.transform takes 8.5 µs; a call for a single address takes about 340 µs.
+cpca's parser is called one address at a time, without the pandas DataFrame that
+`cpca.transform` builds around it (which cost more than the parsing itself: 17 µs an address
+in batches of 10,000 through `transform`, 340 µs for a single address).
 
 cpca quirks handled here: municipalities come back with city "市辖区" (or none at all, or "县"
 for Chongqing's counties), county-level cities under a province with city
@@ -69,7 +69,7 @@ class Address:
 
 
 def normalize_address(raw: str) -> Address:
-    """One address; slow (a DataFrame per call), prefer `normalize_addresses` for many."""
+    """One address; `normalize_addresses` for many."""
     return normalize_addresses([raw])[0]
 
 
@@ -81,20 +81,22 @@ def normalize_addresses(raws: Sequence[str]) -> list[Address]:
             raise InvalidValue(f"address at position {position} is empty")
     if not texts:
         return []
-    table = _cpca().transform(texts)
-    columns = zip(
-        texts, table["省"].tolist(), table["市"].tolist(), table["区"].tolist(),
-        table["地址"].tolist(), table["adcode"].tolist(),
-    )  # fmt: skip
-    return [_address(*row) for row in columns]
+    parse = _cpca_one_address()
+    return [_address(text, *_cpca_parts(parse(text))) for text in texts]
 
 
 @functools.cache
-def _cpca():
-    """cpca loads its tables and pandas on import (~1 s): only when addresses are cleaned."""
+def _cpca_one_address():
+    """cpca's own parser of one address: what `cpca.transform` runs for every row before it
+    builds a pandas DataFrame of the results, which costs more than the parsing (cpca 0.5.5,
+    pinned). cpca loads its tables on import (~1 s): only when addresses are cleaned."""
     import cpca
 
-    return cpca
+    return functools.partial(cpca._get_one_addr, pos_sensitive=False, umap={})
+
+
+def _cpca_parts(found: dict) -> tuple[object, ...]:
+    return found["省"], found["市"], found["区"], found["地址"], found["adcode"]
 
 
 def _clean(raw: str) -> str:

@@ -14,6 +14,7 @@ import unicodedata
 from base64 import urlsafe_b64decode, urlsafe_b64encode
 from dataclasses import dataclass
 from datetime import date
+from operator import mul
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -25,6 +26,7 @@ from qinglang.errors import ConfigError, InvalidValue
 # ISO 7064 MOD 11-2: weight of position i is 2^(17-i) mod 11; the check character is indexed by
 # the weighted sum mod 11.
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ZERO_CODES = ord("0") * sum(_WEIGHTS)
 _CHECK_CHARACTERS = "10X98765432"
 _PROVINCE_CODES = frozenset(
     "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
@@ -67,7 +69,8 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumber:
 
 def _check_character(first_17_digits: str) -> str:
     """The GB 11643 check character for the first 17 digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_17_digits, _WEIGHTS))
+    # On the ASCII codes, all in C: sum((code - 48) * weight) = sum(code * weight) - 48 * Σweight.
+    total = sum(map(mul, first_17_digits.encode("ascii"), _WEIGHTS)) - _ZERO_CODES
     return _CHECK_CHARACTERS[total % 11]
 
 

@@ -40,7 +40,7 @@ def mask_id_number(id_number: IdNumber | str) -> str:
 
 
 def mask_address(address: Address | str) -> str:
-    """'北京市朝阳区****'. A string is parsed on its own, which is slow (see address.py)."""
+    """'北京市朝阳区****'."""
     try:
         return (address if isinstance(address, Address) else normalize_address(address)).masked
     except InvalidValue:
