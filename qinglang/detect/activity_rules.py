@@ -72,7 +72,8 @@ def _copies(owners, rules: RuleSet) -> dict[int, set[int]]:
 
 
 class _Activity:
-    """Each known customer's complaints in time order, for sliding-window counts.
+    """Each known customer's complaints in time order (channels as small integer codes), for
+    sliding-window counts.
 
     A window ends at a complaint and reaches `days` back (both ends included, as the
     standard reads "within a month"). Sorting once and binary-searching each window's start
@@ -104,7 +105,7 @@ class _Activity:
     def channels_in_window(self, days: float) -> np.ndarray:
         start, end = self.bounds(days)
         distinct = np.zeros(len(self.ids), dtype=np.int64)
-        for channel in np.unique(self.channels):
+        for channel in range(int(self.channels.max()) + 1 if len(self.channels) else 0):
             seen = np.concatenate([[0], np.cumsum(self.channels == channel)])
             distinct += (seen[end] - seen[start]) > 0
         return distinct
@@ -139,11 +140,12 @@ def _activity(conn: Connection, org: str) -> _Activity:
         .order_by(complaints.c.customer_id)).all()
     ids, customers, times, channels = (list(column) for column in zip(*rows)) if rows else \
         ([], [], [], [])
+    channel_codes = {channel: code for code, channel in enumerate(sorted(set(channels)))}
     customers = np.array(customers, dtype=object)
     codes = np.zeros(len(customers), dtype=np.int64)
     codes[1:] = np.cumsum(customers[1:] != customers[:-1])
     return _Activity(np.array(ids, dtype=object), codes, np.array(times, dtype=np.int64),
-                     np.array(channels, dtype=object))
+                     np.array([channel_codes[c] for c in channels], dtype=np.int64))
 
 
 def _epoch_ms(column, dialect: str):

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterator
 
-from sqlalchemy import Connection, and_, func, select
-from sqlalchemy.sql import ColumnElement
+from sqlalchemy import Connection, select
 
 from qinglang.detect.base import (Hit, calls, complaints, complaints_of_customers,
                                   hits_for_shared_keys)
@@ -19,37 +18,57 @@ from qinglang.rules.schema import RuleSet
 from qinglang.store.tables import voice_speakers
 
 
-def forwarded_yet_claims_self(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
-    """1.2: the reserved number was call-forwarded, yet the caller insists on being the customer."""
-    return _hits_from_calls(conn, org, "1.2",
-                            (calls.c.forwarded.is_(True)) & (calls.c.claimed_role == "self"))
+# What a call must record to count for each rule, given the roles 2.7 names.
+CALL_FLAGS = {
+    # 1.2: the reserved number was call-forwarded, yet the caller insists on being the customer
+    "1.2": lambda call, roles: call.forwarded and call.claimed_role == "self",
+    # 2.6: calling the reserved number back, the person there denied complaining
+    "2.6": lambda call, roles: call.callback_denied,
+    # 2.7: a call about the customer claims the role of agent or lawyer
+    "2.7": lambda call, roles: call.claimed_role in roles,
+    # 4.1: the caller failed identity verification
+    "4.1": lambda call, roles: call.identity_check == "fail",
+    # 4.5: the caller claims to be family and fails identity verification
+    "4.5": lambda call, roles: call.claimed_role == "family" and call.identity_check == "fail",
+}
 
 
-def callback_denied(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
-    """2.6: calling the reserved number back, the person there denied complaining."""
-    return _hits_from_calls(conn, org, "2.6", calls.c.callback_denied.is_(True))
-
-
-def identity_check_failed(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
-    """4.1: the caller failed identity verification."""
-    return _hits_from_calls(conn, org, "4.1", calls.c.identity_check == "fail")
-
-
-def family_without_proof(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
-    """4.5: the caller claims to be family and fails identity verification."""
-    return _hits_from_calls(conn, org, "4.5",
-                            (calls.c.claimed_role == "family") & (calls.c.identity_check == "fail"))
-
-
-def agent_or_lawyer(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
-    """2.7: the complaint, or a call about its customer, claims the role of agent or lawyer."""
-    roles = rules.param("2.7", "roles")
+def call_flag_hits(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
+    """1.2, 2.6, 2.7, 4.1 and 4.5 from one pass over the calls that record any of their
+    facts; 2.7 also when the complaint itself claims the role of agent or lawyer."""
+    roles = set(rules.param("2.7", "roles"))
+    found: dict[tuple[str, str], dict] = {}
     own = select(complaints.c.complaint_id, complaints.c.claimed_role).where(
         complaints.c.org == org, complaints.c.claimed_role.in_(roles))
-    found = {complaint_id: {"complaint_role": role} for complaint_id, role in conn.execute(own)}
-    for hit in _hits_from_calls(conn, org, "2.7", calls.c.claimed_role.in_(roles)):
-        found.setdefault(hit.complaint_id, {}).update(hit.evidence)
-    return (Hit(complaint_id, "2.7", evidence) for complaint_id, evidence in found.items())
+    for complaint_id, role in conn.execute(own):
+        found[complaint_id, "2.7"] = {"complaint_role": role}
+    calls_of = _flagged_calls(conn, org, roles)
+    customers = sorted({c for by_customer in calls_of.values() for c in by_customer})
+    for complaint_id, customer_id in complaints_of_customers(conn, org, customers):
+        for rule_id, by_customer in calls_of.items():
+            if customer_id in by_customer:
+                found.setdefault((complaint_id, rule_id), {})["calls"] = sorted(
+                    by_customer[customer_id])
+    return (Hit(complaint_id, rule_id, evidence)
+            for (complaint_id, rule_id), evidence in found.items())
+
+
+def _flagged_calls(conn: Connection, org: str, roles: set[str]
+                   ) -> dict[str, dict[str, list[str]]]:
+    """rule id → customer → the ids of the calls about them that count for the rule."""
+    calls_of: dict[str, dict[str, list[str]]] = {rule_id: defaultdict(list)
+                                                 for rule_id in CALL_FLAGS}
+    flagged = conn.execute(select(
+        calls.c.customer_id, calls.c.call_id, calls.c.forwarded, calls.c.claimed_role,
+        calls.c.callback_denied, calls.c.identity_check).where(
+        calls.c.org == org, calls.c.customer_id.is_not(None),
+        calls.c.forwarded.is_(True) | calls.c.callback_denied.is_(True)
+        | calls.c.claimed_role.in_(roles) | (calls.c.identity_check == "fail")))
+    for call in flagged:
+        for rule_id, counts in CALL_FLAGS.items():
+            if counts(call, roles):
+                calls_of[rule_id][call.customer_id].append(call.call_id)
+    return calls_of
 
 
 WHOLE_TABLE_KEYS = 50_000
@@ -86,14 +105,3 @@ def _speakers_of(conn: Connection, org: str, keys: list[str]) -> dict[str, str]:
                                          voice_speakers.c.voice_key.in_(keys[start:start + 5000]))
                                   ).all())
     return found
-
-
-def _hits_from_calls(conn: Connection, org: str, rule_id: str,
-                     condition: ColumnElement[bool]) -> Iterator[Hit]:
-    matching = conn.execute(select(calls.c.customer_id, calls.c.call_id).where(
-        calls.c.org == org, calls.c.customer_id.is_not(None), condition)).all()
-    calls_by_customer: dict[str, list[str]] = defaultdict(list)
-    for customer_id, call_id in matching:
-        calls_by_customer[customer_id].append(call_id)
-    for complaint_id, customer_id in complaints_of_customers(conn, org, list(calls_by_customer)):
-        yield Hit(complaint_id, rule_id, {"calls": sorted(calls_by_customer[customer_id])})

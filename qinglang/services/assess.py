@@ -8,10 +8,12 @@ so a store never holds a mix of two rule-set versions.
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Iterator
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, or_, select
 
 from qinglang.detect import (activity_rules, call_rules, demands, phone_rules, post_rules,
                              templates)
@@ -21,27 +23,25 @@ from qinglang.detect.voices import refresh_voice_speakers
 from qinglang.rules.schema import RuleSet
 from qinglang.rules.scoring import judge
 from qinglang.services import audit
+from qinglang.store.db import create_store_engine
 from qinglang.store.repository import execute_prepared, prepare_upsert, rows_of_org, utcnow
 from qinglang.store.tables import assessments, rule_hits
 from qinglang.store.tables_graph import gang_members
 
 TEMPLATE_RULES = ("3.2", "4.6")
+TEXT_RULES = {"3.2", "3.4", "4.6", "4.8", "4.9"}  # evaluated by reading complaint texts
 # Rule ids → the evaluator that decides them (one evaluator may decide several at once).
 EVALUATORS: dict[tuple[str, ...], Evaluator] = {
     ("3.4", "4.8", "4.9"): demands.text_rule_hits,  # one reading of each text
-    ("1.2",): call_rules.forwarded_yet_claims_self,
+    ("1.2", "2.6", "2.7", "4.1", "4.5"): call_rules.call_flag_hits,
     ("1.5",): call_rules.voiceprint_for_many,
     ("2.1",): phone_rules.regulator_complaint_from_other_number,
     ("2.3",): phone_rules.customer_with_several_numbers,
     ("2.4",): phone_rules.number_shared_by_customers,
     ("2.5",): phone_rules.number_complaining_for_many,
-    ("2.6",): call_rules.callback_denied,
-    ("2.7",): call_rules.agent_or_lawyer,
     ("2.8",): post_rules.advertised_number,
     ("3.1",): activity_rules.shared_mailing_building,
-    ("4.1",): call_rules.identity_check_failed,
     ("4.4",): phone_rules.number_linked_to_other_complainant,
-    ("4.5",): call_rules.family_without_proof,
     ("4.7", "5.4"): activity_rules.frequency_and_channels,
     ("5.1",): activity_rules.reused_attachment,
     TEMPLATE_RULES: templates.template_hits,
@@ -64,12 +64,15 @@ class AssessmentSummary:
 def assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary:
     outcomes: dict[str, int] = defaultdict(int)
     with engine.begin() as conn:
-        hits = collect_hits(conn, org, ruleset)
-        conn.execute(delete(rule_hits).where(rule_hits.c.org == org))
-        conn.execute(delete(assessments).where(assessments.c.org == org))
+        refresh_voice_speakers(conn, org, ruleset.param("1.5", "min_cosine"))
+    hits = _collect_hits_on_two_cores(engine, org, ruleset)
+    with engine.begin() as conn:
+        _delete_rows_of(conn, rule_hits, org)
+        _delete_rows_of(conn, assessments, org)
         now = utcnow()
         ids = [r[0] for r in conn.execute(select(complaints.c.complaint_id)
-                                          .where(complaints.c.org == org))]
+                                          .where(complaints.c.org == org)
+                                          .order_by(complaints.c.complaint_id))]
         for start in range(0, len(ids), PAGE):
             rows = []
             for complaint_id in ids[start:start + PAGE]:
@@ -80,7 +83,8 @@ def assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary:
                              **verdict.__dict__})
             execute_prepared(conn, prepare_upsert(conn.dialect, assessments, rows))
         hit_rows = [{"org": org, "complaint_id": h.complaint_id, "rule_id": h.rule_id,
-                     "evidence": h.evidence} for found in hits.values() for h in found]
+                     "evidence": h.evidence} for complaint_id in sorted(hits)
+                    for h in sorted(hits[complaint_id], key=attrgetter("rule_id"))]
         for start in range(0, len(hit_rows), PAGE):
             execute_prepared(conn, prepare_upsert(conn.dialect, rule_hits,
                                                   hit_rows[start:start + PAGE]))
@@ -94,18 +98,29 @@ def assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary:
                              [r for r in auto if r not in decided])
 
 
-def collect_hits(conn, org: str, ruleset: RuleSet, online: bool = False
+def _delete_rows_of(conn, table, org: str) -> None:
+    """Remove an institution's rows. When they are all the table holds, a DELETE without a
+    condition lets SQLite drop the table's pages at once instead of removing a million rows
+    one by one through every index."""
+    others = conn.execute(select(table.c.org).where(or_(table.c.org < org, table.c.org > org))
+                          .limit(1)).first()
+    conn.execute(delete(table) if others is None else delete(table).where(table.c.org == org))
+
+
+def collect_hits(conn, org: str, ruleset: RuleSet, online: bool = False,
+                 skip: tuple[tuple[str, ...], ...] = (), speakers_fresh: bool = False
                  ) -> dict[str, list[Hit]]:
-    """Every evaluator's hits by complaint. Online scoring works from what the last analysis
-    stored: speakers are not recomputed, and template clusters — which span customers far
-    from the complaint — are matched by the caller instead (services.online)."""
+    """Every evaluator's hits by complaint (but those of the rule groups in `skip`). Online
+    scoring works from what the last analysis stored: speakers are not recomputed, and
+    template clusters — which span customers far from the complaint — are matched by the
+    caller instead (services.online)."""
     hits: dict[str, list[Hit]] = defaultdict(list)
     refresh_phone_uses(conn, org)
-    if not online:
+    if not online and not speakers_fresh:
         refresh_voice_speakers(conn, org, ruleset.param("1.5", "min_cosine"))
     wanted = {rule.id for rule in ruleset.rules if rule.mode == "auto"}
     for rule_ids, evaluate in EVALUATORS.items():
-        if online and rule_ids == TEMPLATE_RULES:
+        if (online and rule_ids == TEMPLATE_RULES) or rule_ids in skip:
             continue
         if wanted & set(rule_ids):
             for hit in evaluate(conn, org, ruleset):
@@ -114,6 +129,41 @@ def collect_hits(conn, org: str, ruleset: RuleSet, online: bool = False
     for hit in finding_hits(conn, org, ruleset):  # the manual rules: analysts' findings
         hits[hit.complaint_id].append(hit)
     return hits
+
+
+def _collect_hits_on_two_cores(engine: Engine, org: str, ruleset: RuleSet
+                               ) -> dict[str, list[Hit]]:
+    """`collect_hits` with the rules that read complaint texts evaluated in a second process.
+
+    Text rules spend their time in Python; the others mostly wait on the store. Each side has
+    its own connection: the text side writes the template clusters, the store side only reads
+    (its scratch table is temporary), so on SQLite neither waits for the other's lock. The
+    voice speakers must be fresh and committed before.
+    """
+    texts = tuple(ids for ids in EVALUATORS if set(ids) & TEXT_RULES)
+    with ProcessPoolExecutor(1) as pool:
+        pending = pool.submit(_text_hits, engine.url.render_as_string(hide_password=False),
+                              org, ruleset, texts)
+        with engine.connect() as conn:
+            hits = collect_hits(conn, org, ruleset, skip=texts, speakers_fresh=True)
+            conn.rollback()
+        for complaint_id, rule_id, evidence in pending.result():
+            hits[complaint_id].append(Hit(complaint_id, rule_id, evidence))
+    return hits
+
+
+def _text_hits(db_url: str, org: str, ruleset: RuleSet, groups: tuple[tuple[str, ...], ...]
+               ) -> list[tuple[str, str, dict]]:
+    """The hits of some rule groups, as plain tuples (they cross a process boundary)."""
+    engine = create_store_engine(db_url)
+    wanted = {rule.id for rule in ruleset.rules if rule.mode == "auto"}
+    try:
+        with engine.begin() as conn:
+            return [(hit.complaint_id, hit.rule_id, hit.evidence) for group in groups
+                    if wanted & set(group) for hit in EVALUATORS[group](conn, org, ruleset)
+                    if hit.rule_id in wanted]
+    finally:
+        engine.dispose()
 
 
 def assessment_rows(engine: Engine, org: str, actor: str | None = None) -> Iterator[dict]:
