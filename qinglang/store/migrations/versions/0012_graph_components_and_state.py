@@ -28,6 +28,11 @@ def _graph_indexes(with_import_id: bool) -> None:
             batch_op.create_index(f'ix_graph_{table}',
                                   ['org', *columns, *(['import_id'] if with_import_id else [])],
                                   unique=False)
+        # A new index has no planner statistics: SQLite would take its `org` prefix — the
+        # whole institution — over the index on a phone number until the next import.
+        if op.get_bind().dialect.name == 'sqlite':
+            op.execute('PRAGMA analysis_limit=1000')
+        op.execute(f'ANALYZE "{table}"')
 
 
 def upgrade() -> None:
