@@ -19,29 +19,28 @@ one text (and what hangs on it), never two whole families into one. A new compla
 (`match_one`) takes the same steps against the stored bucket index, as the latest text.
 
 A cluster's id is derived from its earliest complaint, so re-running or growing the store
-keeps it. A cluster all of whose complaints come from one customer is not a template.
+keeps it. A cluster all of whose complaints come from one customer is not a template; the rules that
+judge clusters are in `detect.template_rules`.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from typing import Iterable, Iterator
 
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, literal, select
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select
 
-from qinglang.detect.base import Hit, complaints
+from qinglang.detect.base import complaints
 from qinglang.rules.schema import RuleSet, default_ruleset
 from qinglang.store.tables_templates import complaint_templates, complaint_text_buckets
 from qinglang.text.shingles import (SHINGLE, Signatures, agreement, band_keys, pair_agreement,
                                     sign)
 
 TEMPLATE_PREFIX = "TPL-"
-EVIDENCE_LIMIT = 10  # other complaints named in a 4.6 hit
 SAMPLE = 5  # texts of a core compared with another core's
 
 
@@ -329,164 +328,15 @@ def match_one(conn: Connection, org: str, text: str, customer_id: str | None = N
 def _core_sample(conn: Connection, org: str, core: str, alone) -> list:
     """The first SAMPLE texts of a stored core (a text in no cluster is a core alone)."""
     rows = conn.execute(
-        _clustered(complaints.c.complaint_id, complaints.c.text, complaints.c.received_at,
+        clustered(complaints.c.complaint_id, complaints.c.text, complaints.c.received_at,
                    complaint_templates.c.template_id)
         .where(complaint_templates.c.org == org, complaint_templates.c.core_id == core)
         .order_by(complaints.c.received_at, complaints.c.complaint_id).limit(SAMPLE)).all()
     return rows or [alone]
 
 
-# The rules -------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Member:
-    complaint_id: str
-    customer_id: str | None
-    received_at: datetime
-    channel: str
-
-
-def template_hits(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
-    """3.2 and 4.6 over the whole store: clusters rebuilt, then judged one by one."""
-    cluster_templates(conn, org, params_of(rules))
-    query = (_clustered(complaint_templates.c.template_id, *_member_columns())
-             .where(complaint_templates.c.org == org)
-             .order_by(complaint_templates.c.template_id))
-    template, members = None, []
-    for row in conn.execute(query):
-        if row[0] != template:
-            yield from cluster_hits(template, members, rules)
-            template, members = row[0], []
-        members.append(Member(*row[1:]))
-    yield from cluster_hits(template, members, rules)
-
-
-def online_template_hits(conn: Connection, org: str, rules: RuleSet, new: Member, text: str
-                         ) -> tuple[TemplateMatch, list[Hit]]:
-    """3.2 and 4.6 for one new complaint against the stored clusters: what the batch gives
-    that complaint once it is stored and the clusters rebuilt. A cluster may hold thousands
-    of letters: it is counted in the store, and only its complaints within the 4.6 window of
-    the new one are read."""
-    found = match_one(conn, org, text, new.customer_id, new.received_at, rules)
-    if found.template_id is None:
-        return found, []
-    cluster = and_(complaint_templates.c.org == org,
-                   complaint_templates.c.template_id == found.template_id)
-    in_cluster = and_(cluster, complaints.c.complaint_id != new.complaint_id)  # a re-scored one
-    if conn.execute(_clustered(complaints.c.complaint_id).where(cluster).limit(1)).first():
-        days = rules.param("4.6", "window_days")
-        first_day = datetime.combine(new.received_at.date() - timedelta(days=days), time.min)
-        after_last = datetime.combine(new.received_at.date() + timedelta(days=days + 1), time.min)
-        near = [Member(*r) for r in conn.execute(_clustered(*_member_columns()).where(
-            in_cluster, complaints.c.received_at >= first_day,
-            complaints.c.received_at < after_last))]
-        size = _cluster_size(conn, in_cluster, new)
-    else:  # the match is a text that was alone until now
-        near = [Member(*r) for r in conn.execute(select(*_member_columns()).where(
-            complaints.c.org == org, complaints.c.complaint_id.in_(found.matched),
-            complaints.c.complaint_id != new.complaint_id))]
-        size = (len(near) + 1, len({_who(m) for m in near} | {_who(new)}))
-    return found, list(cluster_hits(found.template_id, [*near, new], rules,
-                                    only=new.complaint_id, size=size))
-
-
-def _cluster_size(conn: Connection, in_cluster, new: Member) -> tuple[int, int]:
-    """(complaints, customers) of a stored cluster once `new` joins it."""
-    who = func.coalesce(complaints.c.customer_id, literal("complaint:") + complaints.c.complaint_id)
-    stored, customers = conn.execute(_clustered(func.count(), func.count(who.distinct()))
-                                     .where(in_cluster)).one()
-    known = new.customer_id is not None and conn.execute(
-        _clustered(complaints.c.complaint_id).where(
-            in_cluster, complaints.c.customer_id == new.customer_id).limit(1)).first()
-    return stored + 1, customers + (0 if known else 1)
-
-
-def _clustered(*columns):
+def clustered(*columns):
     """`columns` of the clustered complaints (complaint_templates joined to complaints)."""
     return select(*columns).select_from(complaint_templates.join(complaints, and_(
         complaints.c.org == complaint_templates.c.org,
         complaints.c.complaint_id == complaint_templates.c.complaint_id)))
-
-
-def _member_columns():
-    return (complaints.c.complaint_id, complaints.c.customer_id, complaints.c.received_at,
-            complaints.c.channel)
-
-
-def cluster_hits(template: str | None, members: list[Member], rules: RuleSet,
-                 only: str | None = None, size: tuple[int, int] | None = None
-                 ) -> Iterator[Hit]:
-    """3.2 for every complaint (of the rule's channels) of a cluster that spans at least
-    min_customers customers; 4.6 for every complaint with complaints of at least
-    min_customers customers (its own included) in the cluster within window_days of it.
-    A complaint without a customer counts as a customer of its own. With `only`, the hits of
-    that one complaint (online scoring), given the cluster's `size` (complaints, customers)
-    and `members` enough for its window."""
-    if template is None:
-        return
-    complaints_in, customers = size or (len(members), len({_who(m) for m in members}))
-    if customers < rules.param("3.2", "min_customers"):
-        return
-    channels = set(rules.param("3.2", "channels"))
-    for m in members:
-        if m.channel in channels and only in (None, m.complaint_id):
-            yield Hit(m.complaint_id, "3.2", {"template_id": template,
-                                              "complaints": complaints_in,
-                                              "customers": customers})
-    yield from _same_wording_in_window(template, members, rules, only)
-
-
-def _same_wording_in_window(template: str, members: list[Member], rules: RuleSet,
-                            only: str | None) -> Iterator[Hit]:
-    """The window of each complaint slides over the cluster in date order with a count of the
-    customers inside it: linear in the cluster, which may hold thousands of letters."""
-    days, least = rules.param("4.6", "window_days"), rules.param("4.6", "min_customers")
-    ordered = sorted(members, key=lambda m: (m.received_at, m.complaint_id))
-    day = [m.received_at.date().toordinal() for m in ordered]
-    inside: Counter[str] = Counter()
-    start = end = 0
-    for k, m in enumerate(ordered):
-        while end < len(ordered) and day[end] <= day[k] + days:
-            inside[_who(ordered[end])] += 1
-            end += 1
-        while day[start] < day[k] - days:
-            leaving = _who(ordered[start])
-            inside[leaving] -= 1
-            if not inside[leaving]:
-                del inside[leaving]
-            start += 1
-        if len(inside) >= least and only in (None, m.complaint_id):
-            yield Hit(m.complaint_id, "4.6", {
-                "template_id": template, "window_days": days, "customers": len(inside),
-                "others": _others(ordered, start, end, _who(m))})
-
-
-def _others(ordered: list[Member], start: int, end: int, who: str) -> list[dict]:
-    """The first complaints of other customers in a window, as evidence."""
-    shown = []
-    for o in ordered[start:end]:
-        if _who(o) != who:
-            shown.append({"complaint_id": o.complaint_id, "customer_id": o.customer_id,
-                          "date": o.received_at.date().isoformat()})
-            if len(shown) == EVIDENCE_LIMIT:
-                break
-    return shown
-
-
-def _who(m: Member) -> str:
-    return m.customer_id or f"complaint:{m.complaint_id}"
-
-
-def template_ids(engine: Engine, org: str, rules: RuleSet | None = None) -> dict[str, str]:
-    """complaint id → id of its template cluster, for clusters spanning at least
-    min_customers customers (the export's template_id column)."""
-    least = (rules or default_ruleset()).param("3.2", "min_customers")
-    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    with engine.connect() as conn:
-        for template, complaint_id, customer_id in conn.execute(
-                _clustered(complaint_templates.c.template_id, complaints.c.complaint_id,
-                           complaints.c.customer_id)
-                .where(complaint_templates.c.org == org)):
-            found[template].append((complaint_id, customer_id or complaint_id))
-    return {complaint_id: template for template, rows in found.items()
-            if len({who for _, who in rows}) >= least for complaint_id, _ in rows}

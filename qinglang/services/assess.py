@@ -16,7 +16,7 @@ from typing import Iterator
 from sqlalchemy import Engine, delete, or_, select
 
 from qinglang.detect import (activity_rules, call_rules, demands, phone_rules, post_rules,
-                             templates)
+                             template_rules)
 from qinglang.detect.findings import finding_hits
 from qinglang.detect.base import Evaluator, Hit, complaints, refresh_phone_uses
 from qinglang.detect.voices import refresh_voice_speakers
@@ -44,7 +44,7 @@ EVALUATORS: dict[tuple[str, ...], Evaluator] = {
     ("4.4",): phone_rules.number_linked_to_other_complainant,
     ("4.7", "5.4"): activity_rules.frequency_and_channels,
     ("5.1",): activity_rules.reused_attachment,
-    TEMPLATE_RULES: templates.template_hits,
+    TEMPLATE_RULES: template_rules.template_hits,
 }
 PAGE = 5000
 OUTCOMES = ("genuine", "review", "agent_driven", "malicious")
@@ -169,7 +169,7 @@ def _text_hits(db_url: str, org: str, ruleset: RuleSet, groups: tuple[tuple[str,
 def assessment_rows(engine: Engine, org: str, actor: str | None = None) -> Iterator[dict]:
     """formats.md "complaint assessments", in complaint id order."""
     audit.record(engine, org, actor, "export.complaints", org)
-    template_of = templates.template_ids(engine, org)
+    template_of = template_rules.template_ids(engine, org)
     gang_of = _gangs_of_complaints(engine, org)
     for row in rows_of_org(engine, assessments, org, PAGE):
         complaint_id = row["complaint_id"]

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, text
 from qinglang.detect.base import (Hit, calls, complaints, customers, phone_uses_table,
                                   serves_everyone)
 from qinglang.detect.images import within
-from qinglang.detect.templates import Member, online_template_hits
+from qinglang.detect.template_rules import Member, online_template_hits
 from qinglang.detect.voices import voice_key_of_call
 from qinglang.errors import InputError
 from qinglang.ingest.clean import RowCleaner

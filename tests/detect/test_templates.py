@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from factories import COMPLAINT_COLUMNS, complaint, write_csv
-from qinglang.detect import templates
-from qinglang.detect.templates import Member, Params, cluster_texts
+from qinglang.detect import template_rules, templates
+from qinglang.detect.template_rules import Member
+from qinglang.detect.templates import Params, cluster_texts
 from qinglang.rules.schema import default_ruleset
 from qinglang.services.assess import assess_all, assessment_rows
 from qinglang.services.importing import import_file
@@ -79,20 +80,20 @@ def test_the_same_customer_twice_is_not_a_template_but_a_second_customer_makes_o
     _store(tmp_path, settings, engine, rows)
     rules = default_ruleset()
     with engine.begin() as conn:
-        assert list(templates.template_hits(conn, settings.org, rules)) == []
-    assert templates.template_ids(engine, settings.org) == {}
+        assert list(template_rules.template_hits(conn, settings.org, rules)) == []
+    assert template_rules.template_ids(engine, settings.org) == {}
     rows.append(complaint(3, customer_id="C2", text=paraphrase(LETTER.format(**SLOTS[2])),
                           received_at="2024-08-20 09:00:00", channel="online"))
     _store(tmp_path, settings, engine, rows)
     with engine.begin() as conn:
         hits = {(h.complaint_id, h.rule_id): h.evidence
-                for h in templates.template_hits(conn, settings.org, rules)}
+                for h in template_rules.template_hits(conn, settings.org, rules)}
     assert {k for k in hits if k[1] == "3.2"} == {("T00001", "3.2"), ("T00002", "3.2"),
                                                   ("T00003", "3.2")}
     assert hits["T00001", "3.2"] == {"template_id": "TPL-T00001", "complaints": 3, "customers": 2}
     # 4.6: the other customer's complaint is 76 and 80 days away, outside the month
     assert not [k for k in hits if k[1] == "4.6"]
-    assert templates.template_ids(engine, settings.org) == {
+    assert template_rules.template_ids(engine, settings.org) == {
         "T00001": "TPL-T00001", "T00002": "TPL-T00001", "T00003": "TPL-T00001"}
 
 
@@ -106,7 +107,7 @@ def test_same_wording_within_a_month_names_the_other_customers_complaints(tmp_pa
     _store(tmp_path, settings, engine, rows)
     with engine.begin() as conn:
         hits = {(h.complaint_id, h.rule_id): h.evidence
-                for h in templates.template_hits(conn, settings.org, default_ruleset())}
+                for h in template_rules.template_hits(conn, settings.org, default_ruleset())}
     assert {k for k in hits if k[1] == "4.6"} == {("T00001", "4.6"), ("T00002", "4.6"),
                                                   ("T00003", "4.6")}
     assert hits["T00001", "4.6"]["customers"] == 3
@@ -121,13 +122,13 @@ def test_cluster_ids_stay_when_the_store_is_rebuilt_and_grows(tmp_path, settings
                       received_at=f"2024-06-{1 + i:02d} 09:00:00") for i, s in enumerate(SLOTS[:2])]
     _store(tmp_path, settings, engine, rows)
     templates.build_template_clusters(engine, settings.org)
-    first = templates.template_ids(engine, settings.org)
+    first = template_rules.template_ids(engine, settings.org)
     rows.append(complaint(7, customer_id="C7", text=LETTER.format(**SLOTS[2]),
                           received_at="2024-07-01 09:00:00"))
     _store(tmp_path, settings, engine, rows)
     templates.build_template_clusters(engine, settings.org)
     templates.build_template_clusters(engine, settings.org)
-    again = templates.template_ids(engine, settings.org)
+    again = template_rules.template_ids(engine, settings.org)
     assert first == {"T00001": "TPL-T00001", "T00002": "TPL-T00001"}
     assert again == {**first, "T00007": "TPL-T00001"}
 
@@ -142,7 +143,7 @@ def test_one_new_complaint_matched_online_gets_the_batch_answer(tmp_path, settin
     new_text = paraphrase(LETTER.format(**SLOTS[1]))
     new = Member("T00008", "C8", datetime(2024, 6, 20, 9), "online")
     with engine.connect() as conn:
-        match, online = templates.online_template_hits(conn, settings.org, default_ruleset(),
+        match, online = template_rules.online_template_hits(conn, settings.org, default_ruleset(),
                                                        new, new_text)
         lone = templates.match_one(conn, settings.org, OTHER.format(**SLOTS[2]), "C9",
                                    datetime(2024, 6, 21))
@@ -152,7 +153,7 @@ def test_one_new_complaint_matched_online_gets_the_batch_answer(tmp_path, settin
                                                            received_at="2024-06-20 09:00:00",
                                                            channel="online")])
     with engine.begin() as conn:
-        batch = [h for h in templates.template_hits(conn, settings.org, default_ruleset())
+        batch = [h for h in template_rules.template_hits(conn, settings.org, default_ruleset())
                  if h.complaint_id == "T00008"]
         stored_ids = dict(conn.execute(select(complaint_templates.c.complaint_id,
                                               complaint_templates.c.template_id)).all())
