@@ -45,7 +45,10 @@ def test_the_complaint_queue_filters_and_leads_to_the_evidence(page, shots):
     page.select_option("select[name=outcome]", "malicious")
     page.click("#queue-filters button[type=submit]")
     page.wait_for_url("**outcome=malicious**")
-    page.wait_for_selector("table.grid tbody tr")
+    # the unfiltered table stays shown until the filtered one replaces it
+    page.wait_for_function("""() => {
+        const badges = [...document.querySelectorAll("table.grid tbody .badge")];
+        return badges.length > 0 && badges.every((b) => b.textContent === "恶意投诉"); }""")
     badges = page.locator("table.grid tbody .badge").all_inner_texts()
     assert badges and set(badges) == {"恶意投诉"}
     page.screenshot(path=shots / "complaints.png", full_page=True)

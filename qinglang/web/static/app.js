@@ -42,16 +42,21 @@ async function render() {
   disposeCharts();
   main.replaceChildren();
   if (!token()) return showLogin(main);
+  // Each render draws into a container of its own: when the address changes again before a
+  // view's data has come back, the older view finishes into a container no longer shown
+  // instead of over the newer one.
+  const root = h("div", { class: "view" });
+  main.append(root);
   try {
     if (!ME) ME = await api("/auth/me");
     renderNav();
     const { name, params } = route();
     const view = offered(name) ? VIEWS[name] : VIEWS.overview;
     main.dataset.view = offered(name) ? name : "overview";
-    await view(main, ME, params);
+    await view(root, ME, params);
   } catch (error) {
     if (error.status === 401) return;
-    main.append(h("p", { class: "error", role: "alert" }, `${t("error")}: ${error.message}`));
+    root.append(h("p", { class: "error", role: "alert" }, `${t("error")}: ${error.message}`));
   }
 }
 
