@@ -17,7 +17,8 @@ from sqlalchemy import Connection, select
 
 from qinglang.detect import legal
 from qinglang.detect.base import Hit, complaints
-from qinglang.detect.cues import CueScanner, Findings, cycle_collector_paused, load_lexicon
+from qinglang.detect.cue_lexicon import load_lexicon
+from qinglang.detect.cues import CueScanner, Findings, cycle_collector_paused
 from qinglang.rules.schema import RuleSet
 
 BATCH = 2000

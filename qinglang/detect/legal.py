@@ -12,7 +12,8 @@ from functools import cache
 from typing import Callable, Iterable, NamedTuple
 
 from qinglang.detect.base import Hit
-from qinglang.detect.cues import CueScanner, Findings, load_lexicon
+from qinglang.detect.cue_lexicon import load_lexicon
+from qinglang.detect.cues import CueScanner, Findings
 from qinglang.rules.schema import RuleSet
 
 

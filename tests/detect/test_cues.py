@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from qinglang.detect.cues import CueLexicon, CueScanner, expand_classes, normalise
+from qinglang.detect.cue_lexicon import CueLexicon, expand_classes
+from qinglang.detect.cues import CueScanner, normalise
 
 CLASSES = {"fee": ("服务费", "手续费", "费"), "high": ("太高", "高")}
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from qinglang.detect import demands, legal
-from qinglang.detect.cues import CueScanner, load_lexicon
+from qinglang.detect.cue_lexicon import load_lexicon
+from qinglang.detect.cues import CueScanner
 from qinglang.detect.demands import default_tagger
 
 GOLD = Path(__file__).resolve().parents[3] / "shared" / "data" / "heimao_gold"
