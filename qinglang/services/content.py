@@ -18,7 +18,8 @@ from sqlalchemy import Engine, delete, select
 
 from qinglang.content.contacts import mask_indicator
 from qinglang.content.corpus import LabelledText, fbs_corpus, sample_posts
-from qinglang.content.engine import Assessment, ContentEngine, default_engine
+from qinglang.content.assessment import Assessment
+from qinglang.content.engine import ContentEngine, default_engine
 from qinglang.content.lexicon import default_lexicon
 from qinglang.errors import InputError
 from qinglang.export.writers import write_table

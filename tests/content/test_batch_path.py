@@ -14,7 +14,8 @@ import pytest
 from qinglang.content import contacts as contact_module
 from qinglang.content.contacts import Contact, find_contacts
 from qinglang.content.corpus import fbs_corpus, sample_posts
-from qinglang.content.engine import MIN_HOMOPHONE_CHARS, RESPELLED, TermHit, default_engine
+from qinglang.content.assessment import TermHit
+from qinglang.content.engine import MIN_HOMOPHONE_CHARS, RESPELLED, default_engine
 from qinglang.content.evasion import STYLES, obfuscate
 from qinglang.content.features import HASH_BITS, NGRAM_SIZES
 from qinglang.content.matcher import CUE_AFTER, CUE_BEFORE
