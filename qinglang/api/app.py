@@ -11,8 +11,7 @@ from sqlalchemy import Engine
 
 from qinglang.api import errors
 from qinglang.api.routers import FEATURES, ROUTERS
-from qinglang.services.throttle import LoginThrottle
-from qinglang.settings import Settings
+from qinglang.settings import Settings, load_settings
 from qinglang.store.db import open_store
 
 WEB = resources.files("qinglang.web").joinpath("static")
@@ -34,7 +33,6 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine or open_store(settings)
     app.state.features = FEATURES
-    app.state.login_throttle = LoginThrottle()
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")
@@ -42,6 +40,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.add_api_route("/", _dashboard, include_in_schema=False)
     app.middleware("http")(_security_headers)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application of the store and institution the environment names: what each process
+    of `qinglang serve --workers N` builds for itself."""
+    return create_app(load_settings())
 
 
 def _dashboard() -> FileResponse:

@@ -22,16 +22,19 @@ user_app = typer.Typer(help="Accounts of the institution (QINGLANG_ORG) and thei
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(
+        min=1, help="Server processes: requests are scored on as many cores")] = 1,
 ) -> None:
     """Serve the REST API (/api/v1, spec at /api/openapi.json) and the dashboard (/)."""
     import uvicorn
 
-    from qinglang.api import create_app
-
     settings = load_settings()
+    open_store(settings).dispose()          # migrated once, before the processes start
     console.print(f"全域监控 dashboard: [bold]http://{host}:{port}/[/]  ·  "
-                  f"OpenAPI: http://{host}:{port}/api/openapi.json  ·  institution {settings.org}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+                  f"OpenAPI: http://{host}:{port}/api/openapi.json  ·  institution {settings.org}"
+                  f"  ·  {workers} process(es)")
+    uvicorn.run("qinglang.api.app:app_from_environment", factory=True, host=host, port=port,
+                workers=workers, log_level="warning")
 
 
 @user_app.command("add")

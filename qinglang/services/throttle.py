@@ -4,24 +4,26 @@ Failures are counted over a sliding window per account (institution + username) 
 client address. Past either limit, logins are refused — a correct password included, and
 before the password is even checked, so a guesser learns nothing and cannot make the server
 spend a password hash per guess — until the oldest counted failure leaves the window. A
-successful login clears its account's count. The counts live in the serving process: the
-limits hold per server process, and a restart forgets them.
+successful login clears its account's count. The counts live in the store (under a digest of
+what they count against), so the limits hold across the processes of `qinglang serve
+--workers N`, across servers sharing a PostgreSQL store, and across restarts.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-import threading
 import time
-from collections import deque
 from typing import Callable
 
+from sqlalchemy import Engine, delete, insert, select
+
 from qinglang.errors import QinglangError
+from qinglang.store.tables_accounts import login_failures
 
 ACCOUNT_LIMIT = 5  # failures per account within the window
 CLIENT_LIMIT = 20  # failures per client address within the window
 WINDOW_SECONDS = 15 * 60
-MAX_KEYS = 100_000  # bounded memory against a flood of made-up usernames
 
 
 class TooManyAttempts(QinglangError):
@@ -35,46 +37,48 @@ class TooManyAttempts(QinglangError):
 
 
 class LoginThrottle:
-    def __init__(self, account_limit: int = ACCOUNT_LIMIT, client_limit: int = CLIENT_LIMIT,
-                 window_seconds: float = WINDOW_SECONDS,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(self, engine: Engine, account_limit: int = ACCOUNT_LIMIT,
+                 client_limit: int = CLIENT_LIMIT, window_seconds: float = WINDOW_SECONDS,
+                 clock: Callable[[], float] = time.time):
+        self.engine = engine
         self.limits = {"account": account_limit, "client": client_limit}
         self.window = window_seconds
         self.clock = clock
-        self._failures: dict[tuple, deque[float]] = {}
-        self._lock = threading.Lock()
 
     def check(self, account: tuple[str, str], client: str | None) -> None:
         """Raise TooManyAttempts if the account or the client is over its limit."""
         now = self.clock()
-        with self._lock:
-            waits = [self._wait(key, now) for key in self._keys(account, client)]
+        with self.engine.connect() as conn:
+            waits = [self._wait(conn, kind, digest, now) for kind, digest in self._keys(account, client)]
         if max(waits) > 0:
             raise TooManyAttempts(max(waits))
 
     def failed(self, account: tuple[str, str], client: str | None) -> None:
         now = self.clock()
-        with self._lock:
-            if len(self._failures) >= MAX_KEYS:
-                self._forget_expired(now)
-            for key in self._keys(account, client):
-                times = self._failures.setdefault(key, deque(maxlen=self.limits[key[0]]))
-                times.append(now)
+        with self.engine.begin() as conn:
+            conn.execute(delete(login_failures).where(login_failures.c.failed_at <= now - self.window))
+            conn.execute(insert(login_failures), [{"key_digest": digest, "failed_at": now}
+                                                  for _, digest in self._keys(account, client)])
 
     def succeeded(self, account: tuple[str, str]) -> None:
-        with self._lock:
-            self._failures.pop(("account", *account), None)
+        with self.engine.begin() as conn:
+            conn.execute(delete(login_failures).where(
+                login_failures.c.key_digest == _digest("account", *account)))
 
-    def _keys(self, account: tuple[str, str], client: str | None) -> list[tuple]:
-        return [("account", *account)] + ([("client", client)] if client else [])
+    @staticmethod
+    def _keys(account: tuple[str, str], client: str | None) -> list[tuple[str, str]]:
+        keys = [("account", _digest("account", *account))]
+        return keys + ([("client", _digest("client", client))] if client else [])
 
-    def _wait(self, key: tuple, now: float) -> float:
-        """Seconds until `key` may try again (0: now)."""
-        times = self._failures.get(key)
-        if not times or len(times) < self.limits[key[0]]:
-            return 0.0
-        return max(0.0, times[0] + self.window - now)
+    def _wait(self, conn, kind: str, digest: str, now: float) -> float:
+        """Seconds until the key may try again (0: now): once its last `limit` failures all
+        lie within the window, until the oldest of them leaves it."""
+        limit = self.limits[kind]
+        last = conn.execute(select(login_failures.c.failed_at).where(
+            login_failures.c.key_digest == digest, login_failures.c.failed_at > now - self.window)
+            .order_by(login_failures.c.failed_at.desc()).limit(limit)).scalars().all()
+        return max(0.0, last[-1] + self.window - now) if len(last) >= limit else 0.0
 
-    def _forget_expired(self, now: float) -> None:
-        for key in [k for k, times in self._failures.items() if times[-1] + self.window <= now]:
-            del self._failures[key]
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()

@@ -3,12 +3,16 @@
 An account belongs to one institution (tenant): the key is (org, username), so the same name
 can exist at two institutions. Passwords are stored only as argon2id hashes; tokens only as
 the SHA-256 digest of a random 256-bit secret, which is enough for a secret nobody chose and
-lets every request find its token with one indexed lookup.
+lets every request find its token with one indexed lookup. Failed logins are kept for the
+login throttle (services/throttle.py) under a digest of what they count against (an account,
+a client address), so that every server process and every server sees the same counts.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKeyConstraint, Index, String, Table
+from sqlalchemy import (
+    Boolean, Column, DateTime, Float, ForeignKeyConstraint, Index, Integer, String, Table,
+)
 
 from qinglang.store.tables import ORG, SHORT, metadata
 
@@ -34,4 +38,13 @@ api_tokens = Table(
     Column("revoked_at", DateTime),
     ForeignKeyConstraint(["org", "username"], ["accounts.org", "accounts.username"]),
     Index("ix_api_tokens_org_username", "org", "username"),
+)
+
+login_failures = Table(
+    "login_failures", metadata,
+    Column("failure_id", Integer, primary_key=True, autoincrement=True),
+    Column("key_digest", String(64), nullable=False),
+    Column("failed_at", Float, nullable=False),       # seconds since the epoch
+    Index("ix_login_failures_key_digest_failed_at", "key_digest", "failed_at"),
+    Index("ix_login_failures_failed_at", "failed_at"),
 )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from qinglang.api.deps import CallerDep, EngineDep, SettingsDep, bearer
 from qinglang.services import accounts
+from qinglang.services.throttle import LoginThrottle
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -46,7 +47,7 @@ def login(credentials: Credentials, request: Request, engine: EngineDep,
     org = credentials.org or settings.org
     client = request.client.host if request.client else None
     issued = accounts.login(engine, org, credentials.username, credentials.password,
-                            request.app.state.login_throttle, client)
+                            LoginThrottle(engine), client)
     caller = accounts.caller_for_token(engine, issued.secret)
     return Session(token=issued.secret, expires_at=issued.expires_at, org=caller.org,
                    username=caller.username, role=caller.role)
