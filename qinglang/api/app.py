@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from qinglang.api import errors
 from qinglang.api.routers import FEATURES, ROUTERS
+from qinglang.services import online
 from qinglang.settings import Settings, load_settings
 from qinglang.store.db import open_store
 
@@ -44,7 +45,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
 
 def app_from_environment() -> FastAPI:
     """The application of the store and institution the environment names: what each process
-    of `qinglang serve --workers N` builds for itself."""
+    of `qinglang serve --workers N` builds for itself, ready to score at once."""
+    online.prepare_scoring()
     return create_app(load_settings())
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, text
 
 from qinglang.detect.base import (Hit, calls, complaints, customers, phone_uses_table,
                                   serves_everyone)
+from qinglang.detect.demands import text_hits
 from qinglang.detect.images import within
 from qinglang.detect.template_rules import Member, online_template_hits
 from qinglang.detect.voices import voice_key_of_call
@@ -40,6 +41,7 @@ from qinglang.store.tables import attachments, voice_speakers
 SHADOWED = ("customers", "complaints", "calls", "attachments")
 
 SLICE = 5000  # ids bound in one statement (every driver accepts this many)
+WARM_UP_TEXT = "催收人员每天打电话骚扰我的家人，利息太高，我要求减免罚息并停止催收，依据《民法典》第六百八十条。"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,12 @@ class OnlineAssessment:
     verdict: Verdict
     hits: list[Hit]
     neighbourhood: int
+
+
+def prepare_scoring() -> None:
+    """Read the rule set and compile the lexicons now, so that a server's first request is
+    not the one that waits for them."""
+    text_hits(["warm-up"], [WARM_UP_TEXT], default_ruleset())
 
 
 def score_complaint(engine: Engine, settings: Settings, row: dict,
