@@ -2,13 +2,14 @@
 
     .venv/bin/python -m bench.api_latency --customers 1000000 --rate 100 --seconds 60
     .venv/bin/python -m bench.api_latency --customers 1000000 --endpoint detail
+    .venv/bin/python -m bench.api_latency --customers 1000000 --workers 1
 
 `--endpoint detail` reads one complaint with its verdict and evidence
 (GET /api/v1/complaints/{id}) instead of scoring one.
 
 The store is the complaint-engine bench's (bench/complaint_engine.py: the sample institution
 of that many customers — 1,000,000 customers hold 1,057,751 complaints — imported once into
-bench/out/). `qinglang serve` runs it in its own process; an analyst's API token is issued;
+bench/out/). `qinglang serve --workers N` (one process per core by default) runs it; an analyst's API token is issued;
 then complaints of the sample's own export are POSTed to /api/v1/complaints/score on an open
 loop: request i is sent at start + i/rate whether or not earlier ones have come back, and its
 latency is counted from that scheduled moment, so a slow server cannot hide its queue
@@ -58,11 +59,12 @@ def stored_complaints(db_url: str) -> int:
     return count
 
 
-def start_server(settings, port: int) -> subprocess.Popen:
+def start_server(settings, port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "QINGLANG_HOME": str(settings.home), "QINGLANG_DB_URL": settings.db_url,
            "QINGLANG_ORG": ORG, "QINGLANG_SECRET_KEY": KEY}
     server = subprocess.Popen([sys.executable, "-m", "qinglang.cli", "serve", "--port",
-                               str(port)], env=env, stdout=subprocess.DEVNULL)
+                               str(port), "--workers", str(workers)], env=env,
+                              stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -117,6 +119,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--warmup", type=int, default=50, help="requests sent first, unmeasured")
     parser.add_argument("--endpoint", choices=("score", "detail"), default="score")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="server processes (qinglang serve --workers)")
     args = parser.parse_args()
 
     settings = store_for(args.customers, args.seed)
@@ -125,7 +129,7 @@ def main() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = start_server(settings, port)
+    server = start_server(settings, port, args.workers)
     base = f"http://127.0.0.1:{port}/api/v1/complaints"
     if args.endpoint == "score":
         def request(client, body):
@@ -142,7 +146,8 @@ def main() -> None:
         server.wait(30)
     result = {
         "customers": args.customers, "stored_complaints": stored_complaints(settings.db_url),
-        "endpoint": args.endpoint, "backend": "sqlite", "rate_per_second": args.rate,
+        "endpoint": args.endpoint, "backend": "sqlite", "workers": args.workers,
+        "rate_per_second": args.rate,
         "seconds": args.seconds, "requests": len(latencies),
         "statuses": {str(k): v for k, v in statuses.items()},
         "latency_ms_p50": percentile(latencies, 0.50),
@@ -156,8 +161,9 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "api_latency.json"
     runs = json.loads(out.read_text()) if out.exists() else []
-    key = (args.customers, args.endpoint, args.rate)
-    runs = [r for r in runs if (r["customers"], r["endpoint"], r["rate_per_second"]) != key]
+    key = (args.customers, args.endpoint, args.rate, args.workers)
+    runs = [r for r in runs if (r["customers"], r["endpoint"], r["rate_per_second"],
+                                r.get("workers", 1)) != key]
     out.write_text(json.dumps(runs + [result], indent=2) + "\n")
 
 
