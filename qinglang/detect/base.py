@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import (Column, Connection, Index, MetaData, String, Table, and_, func, insert,
-                        literal, not_, or_, select, union_all)
+from sqlalchemy import (Column, Connection, Index, MetaData, String, Table, and_, delete, func,
+                        insert, literal, not_, or_, select, union_all)
 from sqlalchemy.sql import ColumnElement, Select
 
 from qinglang.rules.schema import RuleSet
@@ -85,9 +85,11 @@ phone_uses_table = Table(
 
 def refresh_phone_uses(conn: Connection, org: str) -> None:
     """Materialise `non_reserved_uses` once per assessment run, indexed, for the phone rules
-    that group it several ways (a union re-planned inside every rule is slow on PostgreSQL)."""
-    phone_uses_table.drop(conn, checkfirst=True)
-    phone_uses_table.create(conn)
+    that group it several ways (a union re-planned inside every rule is slow on PostgreSQL).
+    The temporary table stays with its connection and is emptied, not dropped: online
+    scoring's connections refill it every request without changing their schema."""
+    phone_uses_table.create(conn, checkfirst=True)
+    conn.execute(delete(phone_uses_table))
     conn.execute(insert(phone_uses_table).from_select(
         ["customer_id", "number", "source", "record_id"], non_reserved_uses(org)))
 

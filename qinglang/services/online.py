@@ -7,7 +7,11 @@ neighbourhood: its customer and every customer who shares an identifier with tha
 (a number other than a service number, a voiceprint, a mailing building, an attached file
 or a near copy of one). Those records are copied
 into temporary tables that shadow the stored ones for one connection; SQLite and PostgreSQL
-both resolve an unqualified table name to the temporary table first. Every identification
+both resolve an unqualified table name to the temporary table first. The connections that
+hold the shadows serve scoring alone (a pool of their own) and keep the tables from one
+request to the next, each request's rollback emptying them: creating and dropping tables
+changes the schema, after which SQLite prepares every statement of the connection anew,
+and that was most of a request's time. Every identification
 rule looks at most one shared identifier away from the complaint's customer, so the
 neighbourhood holds everything a rule can see about this complaint and the verdict equals
 the batch verdict (tests/services/test_online.py checks it on the sample institution).
@@ -17,8 +21,10 @@ Nothing is written to the store.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from threading import Lock
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, text
+from sqlalchemy import Connection, Engine, bindparam, event, insert, select, text
 
 from qinglang.detect.base import (Hit, calls, complaints, customers, phone_uses_table,
                                   serves_everyone)
@@ -35,10 +41,14 @@ from qinglang.rules.schema import RuleSet, default_ruleset
 from qinglang.rules.scoring import Verdict, judge
 from qinglang.services.assess import TEMPLATE_RULES, collect_hits
 from qinglang.settings import Settings
+from qinglang.store.db import create_store_engine
 from qinglang.store.repository import record_rows
 from qinglang.store.tables import attachments, voice_speakers
 
 SHADOWED = ("customers", "complaints", "calls", "attachments")
+SHADOWS_MADE = "qinglang.scoring_shadows"  # set in a scoring connection's info once made
+_SCORING_ENGINES: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
+_SCORING_LOCK = Lock()
 
 SLICE = 5000  # ids bound in one statement (every driver accepts this many)
 WARM_UP_TEXT = "催收人员每天打电话骚扰我的家人，利息太高，我要求减免罚息并停止催收，依据《民法典》第六百八十条。"
@@ -81,14 +91,14 @@ def score_record(engine: Engine, org: str, record: dict,
     ruleset = ruleset or default_ruleset()
     complaint_id = record["complaint_id"]
     with engine.connect() as conn:
+        nearby = neighbourhood(conn, org, record, ruleset)
+        hits = _template_hits(conn, org, ruleset, record)
+    with _scoring_connection(engine) as conn:
         try:
-            nearby = neighbourhood(conn, org, record, ruleset)
-            hits = _template_hits(conn, org, ruleset, record)
-            _shadow_store(conn, org, nearby, record)
+            _fill_shadows(conn, org, nearby, record)
             hits += collect_hits(conn, org, ruleset, online=True).get(complaint_id, [])
         finally:
             conn.rollback()
-            _drop_shadows(conn)
     return OnlineAssessment(complaint_id, ruleset.version, judge(hits, ruleset), hits,
                             len(nearby))
 
@@ -192,13 +202,35 @@ def _near_copy_holders(conn: Connection, org: str, own_ids: list[str],
             for i in within(coarse, fine, probe.phash64, probe.phash256, *bits)}
 
 
-def _shadow_store(conn: Connection, org: str, nearby: set[str], record: dict) -> None:
-    """Temporary copies of the record tables holding only the neighbourhood, plus the new
-    complaint in place of any stored version of it."""
+def _scoring_connection(engine: Engine) -> Connection:
+    """A connection of the scoring pool of `engine`'s store, its shadow tables made."""
+    conn = _scoring_engine(engine).connect()
+    if not conn.info.get(SHADOWS_MADE):
+        stored, _ = _schemas(conn)
+        for name in SHADOWED:
+            conn.execute(text(f"CREATE TEMPORARY TABLE {name} AS SELECT * FROM {stored}.{name} "
+                              f"WHERE 1 = 0"))
+        phone_uses_table.create(conn, checkfirst=True)
+        conn.commit()
+        conn.info[SHADOWS_MADE] = True
+    return conn
+
+
+def _scoring_engine(engine: Engine) -> Engine:
+    """The pool of scoring connections of `engine`'s store, made once and disposed with it."""
+    with _SCORING_LOCK:
+        scoring = _SCORING_ENGINES.get(engine)
+        if scoring is None:
+            scoring = create_store_engine(engine.url.render_as_string(hide_password=False))
+            _SCORING_ENGINES[engine] = scoring
+            event.listen(engine, "engine_disposed", lambda _: scoring.dispose())
+    return scoring
+
+
+def _fill_shadows(conn: Connection, org: str, nearby: set[str], record: dict) -> None:
+    """The shadow tables filled with the neighbourhood's records, plus the new complaint in
+    place of any stored version of it."""
     stored, temp = _schemas(conn)
-    for name in SHADOWED:
-        conn.execute(text(f"CREATE TEMPORARY TABLE {name} AS SELECT * FROM {stored}.{name} "
-                          f"WHERE 1 = 0"))
     ids = sorted(nearby)
     for start in range(0, len(ids), SLICE):
         params = {"org": org, "ids": ids[start:start + SLICE], "new_id": record["complaint_id"]}
@@ -211,12 +243,6 @@ def _shadow_store(conn: Connection, org: str, nearby: set[str], record: dict) ->
     conn.execute(text(f"INSERT INTO {temp}.attachments SELECT * FROM {stored}.attachments "
                       f"WHERE org = :org AND complaint_id IN "
                       f"(SELECT complaint_id FROM {temp}.complaints)"), {"org": org})
-
-
-def _drop_shadows(conn: Connection) -> None:
-    _, temp = _schemas(conn)
-    for name in (*SHADOWED, phone_uses_table.name):
-        conn.execute(text(f"DROP TABLE IF EXISTS {temp}.{name}"))
 
 
 def _schemas(conn: Connection) -> tuple[str, str]:
