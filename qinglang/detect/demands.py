@@ -125,7 +125,12 @@ def complaint_texts(conn: Connection, org: str) -> Iterator[tuple[list[str], lis
     rows = iter(conn.execute(query.execution_options(yield_per=BATCH)))
     while batch := list(islice(rows, BATCH)):
         yield ([complaint_id for complaint_id, _, _ in batch],
-               [" ".join([text or "", *(demands or [])]) for _, text, demands in batch])
+               [complaint_text(text, demands) for _, text, demands in batch])
+
+
+def complaint_text(text: str | None, demands: list[str] | None) -> str:
+    """What the text rules read of a complaint: its text and its recorded demands."""
+    return " ".join([text or "", *(demands or [])])
 
 
 def text_rule_hits(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:

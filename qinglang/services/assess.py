@@ -29,10 +29,11 @@ from qinglang.store.tables import assessments, rule_hits
 from qinglang.store.tables_graph import gang_members
 
 TEMPLATE_RULES = ("3.2", "4.6")
+OWN_TEXT_RULES = ("3.4", "4.8", "4.9")  # decided by the complaint's own text alone
 TEXT_RULES = {"3.2", "3.4", "4.6", "4.8", "4.9"}  # evaluated by reading complaint texts
 # Rule ids → the evaluator that decides them (one evaluator may decide several at once).
 EVALUATORS: dict[tuple[str, ...], Evaluator] = {
-    ("3.4", "4.8", "4.9"): demands.text_rule_hits,  # one reading of each text
+    OWN_TEXT_RULES: demands.text_rule_hits,  # one reading of each text
     ("1.2", "2.6", "2.7", "4.1", "4.5"): call_rules.call_flag_hits,
     ("1.5",): call_rules.voiceprint_for_many,
     ("2.1",): phone_rules.regulator_complaint_from_other_number,

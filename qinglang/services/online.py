@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, bindparam, event, insert, select, tex
 
 from qinglang.detect.base import (Hit, calls, complaints, customers, phone_uses_table,
                                   serves_everyone)
-from qinglang.detect.demands import text_hits
+from qinglang.detect.demands import complaint_text, text_hits
 from qinglang.detect.images import within
 from qinglang.detect.template_rules import Member, online_template_hits
 from qinglang.detect.voices import voice_key_of_call
@@ -39,7 +39,7 @@ from qinglang.model.schema import load_kind
 from qinglang.model.values import IdNumberProtector
 from qinglang.rules.schema import RuleSet, default_ruleset
 from qinglang.rules.scoring import Verdict, judge
-from qinglang.services.assess import TEMPLATE_RULES, collect_hits
+from qinglang.services.assess import OWN_TEXT_RULES, TEMPLATE_RULES, collect_hits
 from qinglang.settings import Settings
 from qinglang.store.db import create_store_engine
 from qinglang.store.repository import record_rows
@@ -96,11 +96,24 @@ def score_record(engine: Engine, org: str, record: dict,
     with _scoring_connection(engine) as conn:
         try:
             _fill_shadows(conn, org, nearby, record)
-            hits += collect_hits(conn, org, ruleset, online=True).get(complaint_id, [])
+            hits += collect_hits(conn, org, ruleset, online=True,
+                                 skip=(OWN_TEXT_RULES,)).get(complaint_id, [])
         finally:
             conn.rollback()
+    hits += _own_text_hits(record, ruleset)
     return OnlineAssessment(complaint_id, ruleset.version, judge(hits, ruleset), hits,
                             len(nearby))
+
+
+def _own_text_hits(record: dict, ruleset: RuleSet) -> list[Hit]:
+    """3.4, 4.8 and 4.9 from the complaint's own text: the neighbours' texts, which the
+    batch evaluator would read too, cannot change them."""
+    wanted = set(OWN_TEXT_RULES) & {r.id for r in ruleset.rules if r.mode == "auto"}
+    if not wanted:
+        return []
+    text = complaint_text(record.get("text"), record.get("demands"))
+    return [hit for hit in text_hits([record["complaint_id"]], [text], ruleset)
+            if hit.rule_id in wanted]
 
 
 def _template_hits(conn: Connection, org: str, ruleset: RuleSet, record: dict) -> list[Hit]:
