@@ -82,7 +82,8 @@ def train(
         _fail(error)
     table = Table("split", "precision", "recall", "F1", "positives",
                   title=f"模型 model → {report.model_path} ({report.examples:,} texts)")
-    for name, figures in (("5-fold (training texts)", report.cross_validated),
+    for name, figures in ((f"5-fold by campaign (training texts), threshold {report.threshold}",
+                           report.cross_validated),
                           ("FBS held out", report.held_out)):
         if figures:
             table.add_row(name, *(str(figures[k]) for k in ("precision", "recall", "f1",

@@ -8,7 +8,9 @@ message itself, so the same file always gives the same texts and the contacts th
 
 A fifth of the messages is held out, chosen by a hash of the message's opening (placeholders
 and digits removed), so that variants of one campaign, which share their opening, stay on one
-side; nothing is tuned on that part.
+side; nothing is tuned on that part. The same key groups the training texts into campaigns
+for cross-validation (training.py), so that no fold is judged on variants of what it was
+trained on.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class LabelledText:
     category: str | None
     source: str                      # "fbs_sms" or "sample"
     contacts: tuple[str, ...] = field(default=())   # indicators rendered into the text
+    campaign: str = ""                               # campaign_key; "" when unknown
 
 
 def fbs_messages(path: Path) -> list[tuple[str, str]]:
@@ -65,8 +68,14 @@ def fbs_messages(path: Path) -> list[tuple[str, str]]:
     return rows
 
 
+def campaign_key(message: str) -> str:
+    """The opening of a message, placeholders, digits and Latin capitals removed: variants of
+    one campaign share it."""
+    return _NOT_KEY.sub("", message)[:CAMPAIGN_KEY_CHARS]
+
+
 def is_held_out(message: str) -> bool:
-    key = _NOT_KEY.sub("", message)[:CAMPAIGN_KEY_CHARS]
+    key = campaign_key(message)
     return hashlib.sha256(key.encode("utf-8")).digest()[0] % HELD_OUT_SHARE == 0
 
 
@@ -78,7 +87,7 @@ def fbs_corpus(path: Path, held_out: bool) -> list[LabelledText]:
             continue
         text, contacts = render(message)
         out.append(LabelledText(text, label in FINANCIAL, FINANCIAL.get(label), "fbs_sms",
-                                tuple(contacts)))
+                                tuple(contacts), campaign_key(message)))
     return out
 
 
@@ -135,5 +144,5 @@ def sample_posts(folder: Path) -> list[LabelledText]:
             row = labels[post["post_id"]]
             out.append(LabelledText(
                 post["text"], row["is_black_gray"] == "1", row["category"] or None, "sample",
-                tuple(c for c in row["contacts"].split(";") if c)))
+                tuple(c for c in row["contacts"].split(";") if c), campaign_key(post["text"])))
     return out

@@ -84,16 +84,20 @@ class HashedNgrams:
 
     def weighted_sums(self, table: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Per document (all, or `rows`), the sum over its n-grams of `table[bucket]`; `table`
-        has N_FEATURES + 1 rows, the last zero (CROSSING). Sums of a vector are taken in
-        float64, of a matrix's rows in its own precision."""
+        (a vector, or a matrix of one row per bucket) has N_FEATURES + 1 rows, the last zero
+        (CROSSING). A document's n-grams are contiguous in a run, so a run is read as a
+        sparse matrix of one count per n-gram and the sums are one sparse product in C,
+        without an array of gathered weights per n-gram; they are taken in the table's
+        precision."""
         n_docs = len(self.scale) if rows is None else len(rows)
         total = np.zeros((n_docs, *table.shape[1:]))
         if not n_docs:
             return total
-        precision = np.float64 if table.ndim == 1 else None
         for run in self.runs(rows):
-            total += np.add.reduceat(table.take(run.buckets, axis=0), run.starts, axis=0,
-                                     dtype=precision)
+            ends = np.append(run.starts, len(run.buckets)).astype(np.int32)
+            counts = sparse.csr_matrix((np.ones(len(run.buckets), dtype=table.dtype),
+                                        run.buckets, ends), shape=(n_docs, len(table)))
+            total += counts @ table
         return total
 
     def matrix(self, rows: np.ndarray | None = None) -> sparse.csr_matrix:

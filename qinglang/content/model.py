@@ -58,8 +58,9 @@ class ContentModel:
 
     @cached_property
     def _ngram_weights(self) -> np.ndarray:
-        """`weights` with the zero of features.CROSSING after them."""
-        return np.append(self.weights, np.float32(0))
+        """`weights` with the zero of features.CROSSING after them, in float64: the sums of a
+        text's weights are taken in float64."""
+        return np.append(self.weights, np.float32(0)).astype(np.float64)
 
     @cached_property
     def _category_ngram_weights(self) -> np.ndarray:

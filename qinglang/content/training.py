@@ -1,18 +1,21 @@
 """Training the content model, and measuring it.
 
 Both models are scikit-learn logistic regressions over the engine's own features
-(engine.read): what is trained is exactly what scanning computes.
+(engine.read): what is trained is exactly what scanning computes. The figures reported for
+the training texts are out-of-fold, folds drawn by campaign (corpus.campaign_key) so that no
+fold is judged on variants of what it was trained on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold
 
 from qinglang.content.corpus import LabelledText
 from qinglang.content.engine import ContentEngine
@@ -46,6 +49,7 @@ class Design:
     ngrams: sparse.csr_matrix
     evidence: sparse.csr_matrix
     labels: np.ndarray
+    groups: np.ndarray           # campaign of each text, for the folds
 
     def with_evidence(self, rows=slice(None)) -> sparse.csr_matrix:
         return sparse.hstack([self.ngrams[rows], self.evidence[rows]]).tocsr()
@@ -58,8 +62,10 @@ def design(engine: ContentEngine, examples: list[LabelledText]) -> Design:
         reading = engine.read([e.text for e in examples[start:start + BATCH]])
         ngrams.append(reading.ngrams.matrix())
         evidence.append(sparse.csr_matrix(reading.evidence))
+    campaigns = [e.campaign or f"#{index}" for index, e in enumerate(examples)]
     return Design(sparse.vstack(ngrams).tocsr(), sparse.vstack(evidence).tocsr(),
-                  np.array([e.is_black_gray for e in examples]))
+                  np.array([e.is_black_gray for e in examples]),
+                  np.unique(campaigns, return_inverse=True)[1])
 
 
 def train(examples: list[LabelledText], lexicon: Lexicon | None = None,
@@ -67,6 +73,7 @@ def train(examples: list[LabelledText], lexicon: Lexicon | None = None,
     lexicon = lexicon or default_lexicon()
     engine = ContentEngine(None, lexicon)
     data = design(engine, examples)
+    cross_validated = scores(data.labels, out_of_fold_probabilities(data) >= THRESHOLD)
     weights, intercept = fit_black_gray(data.ngrams, data.labels)
     positives = np.flatnonzero(data.labels)
     kinds = np.array([examples[i].category for i in positives])
@@ -80,6 +87,7 @@ def train(examples: list[LabelledText], lexicon: Lexicon | None = None,
         "threshold": THRESHOLD,
         "training": {"texts": len(examples), "black_gray": int(data.labels.sum()),
                      "sources": sources or {}, "c": C_BLACK_GRAY, "c_category": C_CATEGORY},
+        "figures": {"cross_validated": cross_validated.as_dict()},
     }
     return ContentModel(
         meta=meta, weights=weights.astype(np.float32), intercept=intercept,
@@ -115,13 +123,16 @@ def _per_class_intercepts(model: LogisticRegression) -> np.ndarray:
     return np.array([-b[0], b[0]]) if len(model.classes_) == 2 else b
 
 
-def cross_validated_probabilities(examples: list[LabelledText],
-                                  lexicon: Lexicon | None = None) -> np.ndarray:
-    """Out-of-fold P(black/gray) of every example (stratified k-fold)."""
-    data = design(ContentEngine(None, lexicon or default_lexicon()), examples)
-    probabilities = np.zeros(len(examples))
-    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0)
-    for fit_rows, test_rows in folds.split(data.ngrams, data.labels):
+def campaign_folds(data: Design, seed: int = 0) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """(fit rows, test rows) of FOLDS folds, stratified by label, a campaign never split."""
+    folds = StratifiedGroupKFold(FOLDS, shuffle=True, random_state=seed)
+    return folds.split(data.ngrams, data.labels, data.groups)
+
+
+def out_of_fold_probabilities(data: Design, seed: int = 0) -> np.ndarray:
+    """P(black/gray) of every text from a model that saw neither it nor its campaign."""
+    probabilities = np.zeros(len(data.labels))
+    for fit_rows, test_rows in campaign_folds(data, seed):
         weights, intercept = fit_black_gray(data.ngrams[fit_rows], data.labels[fit_rows])
         logits = data.ngrams[test_rows] @ weights + intercept
         probabilities[test_rows] = 1.0 / (1.0 + np.exp(-logits))

@@ -13,7 +13,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-import numpy as np
 from sqlalchemy import Engine, delete, select
 
 from qinglang.content.contacts import mask_indicator
@@ -209,15 +208,14 @@ class TrainReport:
     examples: int
     cross_validated: dict
     held_out: dict | None
+    threshold: float
 
 
 def train_model(out: Path, fbs: Path | None, samples: list[Path],
                 version: str | None = None) -> TrainReport:
     """Train on the tuning part of FBS SMS and on sample-generator posts; report k-fold figures
     on the training texts and figures on the FBS held-out part (never trained or tuned on)."""
-    from qinglang.content.training import (  # scikit-learn loads only when training
-        THRESHOLD, cross_validated_probabilities, scores, train,
-    )
+    from qinglang.content.training import scores, train  # scikit-learn loads only here
 
     examples: list[LabelledText] = fbs_corpus(fbs, held_out=False) if fbs else []
     for folder in samples:
@@ -227,14 +225,12 @@ def train_model(out: Path, fbs: Path | None, samples: list[Path],
     sources = {"fbs_sms": str(fbs.name) if fbs else None,
                "sample": [folder.name for folder in samples]}
     model = train(examples, version=version, sources=sources)
-    probabilities = cross_validated_probabilities(examples)
-    labels = np.array([e.is_black_gray for e in examples])
-    cross_validated = scores(labels, probabilities >= THRESHOLD).as_dict()
+    cross_validated = model.meta["figures"]["cross_validated"]
     held_out = None
     if fbs:
         held = fbs_corpus(fbs, held_out=True)
         flagged = [a.is_black_gray for a in ContentEngine(model).assess([e.text for e in held])]
         held_out = scores([e.is_black_gray for e in held], flagged).as_dict()
-    model.meta["figures"] = {"cross_validated": cross_validated, "fbs_held_out": held_out}
+    model.meta["figures"]["fbs_held_out"] = held_out
     model.save(out)
-    return TrainReport(out, len(examples), cross_validated, held_out)
+    return TrainReport(out, len(examples), cross_validated, held_out, model.threshold)

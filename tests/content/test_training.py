@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from qinglang.content.corpus import fbs_messages, is_held_out, render, sample_posts
+from qinglang.content.corpus import (
+    campaign_key, fbs_corpus, fbs_messages, is_held_out, render, sample_posts,
+)
 from qinglang.content.engine import ContentEngine
 from qinglang.content.model import DEFAULT_MODEL, load_model
-from qinglang.content.training import train
+from qinglang.content.training import campaign_folds, design, train
 
 
 def test_a_trained_model_round_trips_and_holds_no_text(sample_dir, tmp_path):
@@ -49,3 +51,16 @@ def test_placeholders_render_into_contacts_the_same_way_every_time():
     assert (text, contacts) == render(message)
     assert [c.split(":")[0] for c in contacts] == ["wechat", "phone", "domain"]
     assert "CELLPHONE" not in text and "URL" not in text
+
+
+def test_cross_validation_never_splits_a_campaign(fbs):
+    examples = fbs_corpus(fbs, held_out=False)[:1500]
+    data = design(ContentEngine(None), examples)
+    assert len(set(data.groups.tolist())) < len(examples)     # campaigns of several variants
+    for fit_rows, test_rows in campaign_folds(data):
+        assert not set(data.groups[fit_rows].tolist()) & set(data.groups[test_rows].tolist())
+        assert data.labels[test_rows].any()
+
+
+def test_the_campaign_key_ignores_placeholders_and_numbers():
+    assert campaign_key("尊敬的客户CELLPHONE您好请登录URL领取") == campaign_key("尊敬的客户您好请登录领取123")
