@@ -30,7 +30,7 @@ from qinglang.services.content import scan_stored_posts
 from qinglang.settings import Settings
 from qinglang.store import repository as repo
 from qinglang.store.db import create_store_engine
-from qinglang.store.tables import attachments
+from qinglang.store.tables import attachments, record_tables
 
 Progress = Callable[[int, int], None]
 PARALLEL_FROM_BYTES = 4 << 20  # below this, starting worker processes costs more than it saves
@@ -72,7 +72,8 @@ def import_file(engine: Engine, settings: Settings, path: Path, kind: str | None
                          path.parent)
         workers = settings.import_workers if path.stat().st_size > PARALLEL_FROM_BYTES else 0
         batches = _batches(source, settings.batch_rows, resume_from)
-        with repo.import_connection(engine) as conn:
+        with repo.indexes_deferred(engine, record_tables[schema.kind]), \
+                repo.import_connection(engine) as conn:
             prepared_batches = ordered_map(batch_preparer, (plan,), batches, workers)
             committed = time.monotonic()
             for number, prepared in enumerate(prepared_batches, 1):

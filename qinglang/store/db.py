@@ -10,6 +10,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 
 from qinglang.settings import Settings
+from qinglang.store.repository import restore_indexes
+from qinglang.store.tables import record_tables
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -52,6 +54,9 @@ def migrate(engine: Engine) -> None:
 
 
 def open_store(settings: Settings) -> Engine:
+    """The store, migrated, with any index a killed import had deferred built again."""
     engine = create_store_engine(settings.db_url)
     migrate(engine)
+    with engine.begin() as conn:
+        restore_indexes(conn, record_tables.values())
     return engine

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 
 from factories import CUSTOMER_COLUMNS, TEST_KEY, customer, write_csv
@@ -62,6 +62,9 @@ def dump(url: str) -> dict:
                  for row in conn.execute(select(table)).mappings()))
             for table in tables
         }
+    # the indexes too: loading an empty table builds its indexes at the end (indexes_deferred)
+    snapshot["indexes"] = sorted((table.name, index["name"]) for table in tables
+                                 for index in inspect(engine).get_indexes(table.name))
     engine.dispose()
     return snapshot
 
