@@ -20,22 +20,24 @@ import sqlite3
 import time
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from bench.import_throughput import OUT, RESULTS, sample_dir
-from qinglang.detect import templates
+from qinglang.detect import template_store, templates
 from qinglang.ingest.values import clean_datetime
 from qinglang.rules.schema import default_ruleset
 from qinglang.store.db import create_store_engine, migrate
-from qinglang.store.tables_templates import complaint_templates, complaint_text_buckets
+from qinglang.store.tables_templates import (complaint_rare_markers, complaint_templates,
+                                             complaint_text_buckets)
 from qinglang.text.shingles import band_keys, sign
 
 ORG = "bench"
 
 
-def sample_complaints(customers: int) -> list[dict]:
-    folder = sample_dir(customers, 7)
+def sample_complaints(customers: int, samples: Path | None) -> list[dict]:
+    folder = samples / f"sample-{customers}-7" if samples else sample_dir(customers, 7)
     with (folder / "complaints.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     rows += list(csv.DictReader(io.StringIO((folder / "letters_gbk.csv").read_bytes()
@@ -85,23 +87,24 @@ def on_store(rows: list[dict], queries: int) -> dict:
     url = load_store(rows)
     engine = create_store_engine(url)
     started, cpu = time.perf_counter(), time.process_time()
-    clustered = templates.build_template_clusters(engine, ORG)
+    clustered = template_store.build_template_clusters(engine, ORG)
     built, built_cpu = time.perf_counter() - started, time.process_time() - cpu
     with engine.connect() as conn:
         buckets = conn.execute(select(func.count()).select_from(complaint_text_buckets)).scalar()
         members = conn.execute(select(func.count()).select_from(complaint_templates)).scalar()
+        markers = conn.execute(select(func.count()).select_from(complaint_rare_markers)).scalar()
         picked = random.Random(1).sample(rows, queries)
         times, joined = [], 0
         for row in picked:
             began = time.perf_counter()
-            found = templates.match_one(conn, ORG, row["text"], row["customer_id"],
+            found = template_store.match_one(conn, ORG, row["text"], row["customer_id"],
                                         row["received_at"])
             times.append((time.perf_counter() - began) * 1000)
             joined += found.template_id is not None
     times.sort()
     return {"complaints": len(rows), "build_s": round(built, 2),
             "build_cpu_s": round(built_cpu, 2), "clustered": clustered,
-            "bucket_rows": buckets, "template_rows": members,
+            "bucket_rows": buckets, "rare_marker_rows": markers, "template_rows": members,
             "match_one_ms": {"p50": round(times[len(times) // 2], 2),
                              "p95": round(times[int(len(times) * 0.95)], 2),
                              "max": round(times[-1], 2)},
@@ -114,13 +117,15 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--min-shared", type=int,
                         help="the 3.2 length floor instead of the shipped one (in memory only)")
+    parser.add_argument("--samples", type=Path,
+                        help="a folder holding sample-N-7 institutions to read instead of bench/out")
     args = parser.parse_args()
-    params = templates.params_of(default_ruleset())
+    params = template_store.params_of(default_ruleset())
     if args.min_shared is not None:
         params = replace(params, min_shared=args.min_shared)
     results = {}
     for customers in (int(s) for s in args.sizes.split(",")):
-        rows = sample_complaints(customers)
+        rows = sample_complaints(customers, args.samples)
         figures = {"in_memory": in_memory([r["text"] for r in rows], params)}
         if args.min_shared is None:
             figures["sqlite"] = on_store(rows, args.queries)

@@ -14,8 +14,8 @@ from typing import Iterator
 from sqlalchemy import Connection, Engine, and_, func, literal, select
 
 from qinglang.detect.base import Hit, complaints
-from qinglang.detect.templates import (TemplateMatch, clustered, cluster_templates, match_one,
-                                      params_of)
+from qinglang.detect.template_store import (TemplateMatch, clustered, cluster_templates,
+                                            match_one, params_of)
 from qinglang.rules.schema import RuleSet, default_ruleset
 from qinglang.store.tables_templates import complaint_templates
 
@@ -51,7 +51,8 @@ def online_template_hits(conn: Connection, org: str, rules: RuleSet, new: Member
     that complaint once it is stored and the clusters rebuilt. A cluster may hold thousands
     of letters: it is counted in the store, and only its complaints within the 4.6 window of
     the new one are read."""
-    found = match_one(conn, org, text, new.customer_id, new.received_at, rules)
+    found = match_one(conn, org, text, new.customer_id, new.received_at, rules,
+                      new.complaint_id)
     if found.template_id is None:
         return found, []
     cluster = and_(complaint_templates.c.org == org,

@@ -1,12 +1,17 @@
 """Composition of complaint texts and call transcripts from the fragments of `data/`.
 
-Genuine complaints join a core, details, a feeling and a demand of one issue with varied
-punctuation. Gang complaints are instances of a template: the template fixes which fragment
+Genuine complaints join an optional background, a core of one issue, its details mixed with
+asides about the writer's own life (none to many, so lengths spread from a line to a long
+account), a feeling, a demand and a closing, with alternatives (`[a|b]`) and word variants
+picked anew each time and varied punctuation: two customers rarely write near-identical
+texts. Gang complaints are instances of a template: the template fixes which fragment
 of each section is used and in which order; an instance fills slots, drops or reorders list
 items and middle sections and swaps synonyms, so two instances share structure but rarely
 wording character for character."""
 
 from __future__ import annotations
+
+import re
 
 from .vocab import Vocab
 
@@ -15,6 +20,8 @@ RATES = ("30%", "35.9%", "36%", "28%", "33.6%", "24%以上", "40%")
 ADDONS = ("借款人意外险", "会员服务", "提额加速包", "权益卡", "信用保障险", "VIP会员")
 RELATIONS_F = ("儿子", "女儿", "儿媳", "女婿")
 DEADLINES = ("本月底", "下周五", "本月25日", "下月5日")
+ALTERNATIVES = re.compile(r"\[([^\[\]]*)\]")
+ASIDE_COUNTS = (0, 0, 0, 1, 1, 1, 2, 2, 3, 4, 6, 9)  # most write little, a few write a long account
 
 
 class Slots(dict):
@@ -57,6 +64,11 @@ class Composer:
             "rate": lambda r: r.choice(RATES),
             "days": lambda r: str(r.choice((2, 3, 5, 7, 10, 15, 20, 30))),
             "n": lambda r: str(r.randrange(2, 9)),
+            "principal": lambda r: str(r.randrange(5, 300) * 1000),
+            "adult_age": lambda r: str(r.randrange(20, 60)),
+            "salary": lambda r: str(r.randrange(25, 90) * 100),
+            "staff_no": lambda r: str(r.randrange(1000, 99999)),
+            "ticket": lambda r: f"{r.randrange(2023, 2025)}{r.randrange(10**9, 10**10)}",
             "pct": lambda r: str(r.choice((1, 2, 3, 5))),
             "term": lambda r: r.choice(("6", "12", "12", "24", "36")),
             "term2": lambda r: r.choice(("36", "48", "60", "72")),
@@ -94,17 +106,22 @@ class Composer:
             parts.append(r.choice(g["family_prefixes"]))
         if repeat:
             parts.append(r.choice(g["repeat_openings"]))
+        if r.random() < 0.5:
+            parts.append(r.choice(g["backgrounds"]))
         parts.append(r.choice(c["core"]))
-        k = r.choice((0, 1, 1, 1, 2))
-        if k:
-            parts.extend(r.sample(c["detail"], min(k, len(c["detail"]))))
+        told = r.sample(c["detail"], min(r.choice((0, 1, 1, 2, 2, 3)), len(c["detail"])))
+        told += r.sample(g["asides"], r.choice(ASIDE_COUNTS))
+        r.shuffle(told)
+        parts.extend(told)
         if "feeling" in c and r.random() < 0.5:
             parts.append(r.choice(c["feeling"]))
         if r.random() < 0.75:
             parts.append(r.choice(c["demand"]))
-        text = join_casual(r, parts).format_map(slots)
+        if r.random() < 0.3:
+            parts.append(r.choice(g["closings"]))
+        text = join_casual(r, [pick_alternatives(r, p) for p in parts]).format_map(slots)
         demands = ";".join(r.sample(c["demands"], r.choice((1, 1, 2)))) if r.random() < 0.5 else ""
-        return text, demands
+        return vary_words(r, text, g["synonyms"]), demands
 
     # gang templates ---------------------------------------------------------------
     def template(self, r, kind: str, tid: str) -> Template:
@@ -177,6 +194,20 @@ class Composer:
         for key in path:
             pool = pool[key]
         return r.choice(pool).format_map(slots)
+
+
+def vary_words(r, text: str, synonyms: list[list[str]]) -> str:
+    """Each occurrence of a group's first word replaced by any word of its group, as people
+    word the same fact differently from one sentence to the next."""
+    for group in synonyms:
+        if group[0] in text:
+            text = re.sub(re.escape(group[0]), lambda _: r.choice(group), text)
+    return text
+
+
+def pick_alternatives(r, fragment: str) -> str:
+    """The fragment with one alternative of each `[a|b|c]` picked."""
+    return ALTERNATIVES.sub(lambda m: r.choice(m.group(1).split("|")), fragment)
 
 
 def join_casual(r, parts: list[str]) -> str:

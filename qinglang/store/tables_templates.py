@@ -6,7 +6,10 @@ Matching one new complaint is then one primary-key lookup per band plus signing 
 texts. `complaint_templates`
 holds every complaint that belongs to a cluster of two or more texts: the cluster
 (`template_id`, named after its earliest complaint), the core it joined first, and the best
-similarity of its links. Both are rebuilt whole by `build_template_clusters`.
+similarity of its links. `complaint_rare_markers` holds the marker grams
+(`qinglang.text.shingles`) that only one or two of the texts taking part have, with those
+texts: a new text's partners in a passage nobody else wrote. All three are rebuilt whole by
+`build_template_clusters`.
 """
 
 from __future__ import annotations
@@ -32,4 +35,11 @@ complaint_templates = Table(
     Column("similarity", Float, nullable=False),
     Index("ix_complaint_templates_org_template_id", "org", "template_id"),
     Index("ix_complaint_templates_org_core_id", "org", "core_id"),
+)
+
+complaint_rare_markers = Table(
+    "complaint_rare_markers", metadata,
+    Column("org", ORG, primary_key=True),
+    Column("marker", BigInteger, primary_key=True, autoincrement=False),
+    Column("complaint_id", SHORT, primary_key=True),
 )

@@ -9,6 +9,12 @@ whose share of equal slots estimates the Jaccard similarity of two texts. Bands 
 `ROWS` slots hashed together are the LSH bucket keys that find candidate pairs without
 comparing every pair.
 
+Alongside, every text gets its marker grams: the distinct character 3-grams of the same
+normalised text whose hash falls in one bin out of `MARKER_EVERY`. A passage that only two
+texts of a whole store share is a script one copied from the other, whatever the rest of
+the two texts says; the markers let the detector find such passages without keeping every
+3-gram.
+
 Everything is vectorised over one array of code points holding all texts, so signing
 scales with characters, not with Python calls.
 """
@@ -20,6 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 
 SHINGLE = 5
+MARKER = 3
+MARKER_EVERY = 2
+_TEXT_BITS = 16  # texts signed in one chunk are numbered in this many bits
 SLOTS = 256
 SLOT_BITS = 8  # 2**SLOT_BITS == SLOTS
 ROWS = 2
@@ -37,10 +46,13 @@ _BAND_SALT = np.array([(0xE7037ED1A0B428DB * (k + 1)) & _MASK64 for k in range(B
 
 @dataclass(frozen=True)
 class Signatures:
-    """One row of `SLOTS` uint32 per text, and the number of 5-gram windows of each text."""
+    """One row of `SLOTS` uint32 per text, the number of 5-gram windows of each text, and
+    the (marker, text index) rows of the distinct marker grams of each text, in text order
+    (sorted by marker within each signed chunk)."""
 
     slots: np.ndarray
     shingles: np.ndarray
+    markers: np.ndarray
 
 
 def normalised_codepoints(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -69,18 +81,23 @@ def sign(texts: list[str], least: int = 1, chunk: int = 20_000) -> Signatures:
     """MinHash signatures (one-permutation hashing) of many texts, densified for the texts
     of at least `least` shingles (the others keep empty slots: they are not compared),
     signed `chunk` texts at a time so the working arrays stay in cache-friendly sizes."""
+    chunk = min(chunk, 1 << _TEXT_BITS)
     parts = [_sign_chunk(texts[start:start + chunk], least)
              for start in range(0, len(texts), chunk)]
     if not parts:
-        return Signatures(np.full((0, SLOTS), EMPTY, dtype=np.uint32), np.zeros(0, np.int64))
+        return Signatures(np.full((0, SLOTS), EMPTY, dtype=np.uint32), np.zeros(0, np.int64),
+                          np.zeros((0, 2), np.int64))
+    starts = np.cumsum([0] + [len(p.shingles) for p in parts[:-1]])
     return Signatures(np.concatenate([p.slots for p in parts]),
-                      np.concatenate([p.shingles for p in parts]))
+                      np.concatenate([p.shingles for p in parts]),
+                      np.concatenate([p.markers + [0, start] for p, start in zip(parts, starts)]))
 
 
 def _sign_chunk(texts: list[str], least: int) -> Signatures:
     count = len(texts)
     slots = np.full((count, SLOTS), EMPTY, dtype=np.uint32)
     points, owner = normalised_codepoints(texts)
+    markers = _marker_grams(points, owner)
     hashes, starts = _shingle_hashes(points)
     docs = owner[starts]
     shingles = np.bincount(docs, minlength=count).astype(np.int64)
@@ -88,20 +105,33 @@ def _sign_chunk(texts: list[str], least: int) -> Signatures:
     values = (hashes & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     np.minimum.at(slots.reshape(-1), docs * SLOTS + bins, values)
     _densify(slots, shingles >= max(least, 1))
-    return Signatures(slots, shingles)
+    return Signatures(slots, shingles, markers)
 
 
-def _shingle_hashes(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mixed 64-bit hashes of every window of SHINGLE code points inside one text, and the
+def _marker_grams(points: np.ndarray, owner: np.ndarray) -> np.ndarray:
+    """Distinct (marker, text index) rows, sorted: the 3-grams whose hash falls in bin 0 of
+    MARKER_EVERY, each named by the hash's top 48 bits (the low 16 bits carry the text index
+    while sorting, so one sort of plain integers dedupes them)."""
+    hashes, starts = _shingle_hashes(points, MARKER)
+    marker = hashes % np.uint64(MARKER_EVERY) == 0
+    keys = (hashes[marker] >> np.uint64(_TEXT_BITS)) << np.uint64(_TEXT_BITS)
+    keys = np.sort(keys | owner[starts[marker]].astype(np.uint64))
+    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if keys.size else keys
+    return np.stack([(keys >> np.uint64(_TEXT_BITS)).astype(np.int64),
+                     (keys & np.uint64((1 << _TEXT_BITS) - 1)).astype(np.int64)], axis=1)
+
+
+def _shingle_hashes(points: np.ndarray, size: int = SHINGLE) -> tuple[np.ndarray, np.ndarray]:
+    """Mixed 64-bit hashes of every window of `size` code points inside one text, and the
     window starts."""
-    windows = points.size - SHINGLE + 1
+    windows = points.size - size + 1
     if windows <= 0:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     separators = np.concatenate(([0], np.cumsum(points == _SEPARATOR)))
-    starts = np.flatnonzero(separators[SHINGLE:] == separators[:windows])
+    starts = np.flatnonzero(separators[size:] == separators[:windows])
     wide = points.astype(np.uint64)
     hashes = wide[:windows] * _POSITION_MULTIPLIERS[0]
-    for offset in range(1, SHINGLE):
+    for offset in range(1, size):
         hashes += wide[offset:offset + windows] * _POSITION_MULTIPLIERS[offset]
     return _mix(hashes[starts]), starts
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from factories import COMPLAINT_COLUMNS, complaint, write_csv
-from qinglang.detect import template_rules, templates
+from qinglang.detect import template_rules, template_store
 from qinglang.detect.template_rules import Member
 from qinglang.detect.templates import Params, cluster_texts
 from qinglang.rules.schema import default_ruleset
@@ -121,13 +121,13 @@ def test_cluster_ids_stay_when_the_store_is_rebuilt_and_grows(tmp_path, settings
     rows = [complaint(i + 1, customer_id=f"C{i + 1}", text=LETTER.format(**s),
                       received_at=f"2024-06-{1 + i:02d} 09:00:00") for i, s in enumerate(SLOTS[:2])]
     _store(tmp_path, settings, engine, rows)
-    templates.build_template_clusters(engine, settings.org)
+    template_store.build_template_clusters(engine, settings.org)
     first = template_rules.template_ids(engine, settings.org)
     rows.append(complaint(7, customer_id="C7", text=LETTER.format(**SLOTS[2]),
                           received_at="2024-07-01 09:00:00"))
     _store(tmp_path, settings, engine, rows)
-    templates.build_template_clusters(engine, settings.org)
-    templates.build_template_clusters(engine, settings.org)
+    template_store.build_template_clusters(engine, settings.org)
+    template_store.build_template_clusters(engine, settings.org)
     again = template_rules.template_ids(engine, settings.org)
     assert first == {"T00001": "TPL-T00001", "T00002": "TPL-T00001"}
     assert again == {**first, "T00007": "TPL-T00001"}
@@ -139,13 +139,13 @@ def test_one_new_complaint_matched_online_gets_the_batch_answer(tmp_path, settin
     stored.append(complaint(5, customer_id="C5", text=OTHER.format(**SLOTS[1]),
                             received_at="2024-06-04 09:00:00"))
     _store(tmp_path, settings, engine, stored)
-    templates.build_template_clusters(engine, settings.org)
+    template_store.build_template_clusters(engine, settings.org)
     new_text = paraphrase(LETTER.format(**SLOTS[1]))
     new = Member("T00008", "C8", datetime(2024, 6, 20, 9), "online")
     with engine.connect() as conn:
         match, online = template_rules.online_template_hits(conn, settings.org, default_ruleset(),
                                                        new, new_text)
-        lone = templates.match_one(conn, settings.org, OTHER.format(**SLOTS[2]), "C9",
+        lone = template_store.match_one(conn, settings.org, OTHER.format(**SLOTS[2]), "C9",
                                    datetime(2024, 6, 21))
     assert match.template_id == "TPL-T00001" and match.matched
     assert lone.template_id == "TPL-T00005" and lone.matched == ("T00005",)
@@ -164,9 +164,9 @@ def test_one_new_complaint_matched_online_gets_the_batch_answer(tmp_path, settin
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_an_empty_store_has_no_templates(settings, engine):
-    assert templates.build_template_clusters(engine, settings.org) == 0
+    assert template_store.build_template_clusters(engine, settings.org) == 0
     with engine.connect() as conn:
-        found = templates.match_one(conn, settings.org, LETTER.format(**SLOTS[0]))
+        found = template_store.match_one(conn, settings.org, LETTER.format(**SLOTS[0]))
     assert found.template_id is None
 
 

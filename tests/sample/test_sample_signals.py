@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 from collections import defaultdict
@@ -201,3 +202,21 @@ def test_companies_truth_names_squatters_and_gang_firms(sample):
     intel = {i["indicator"] for i in sample.intelligence}
     handles = {v.removeprefix("+86") for kind in ("phone", "wechat", "company") for ids in _gang_ids(sample, kind).values() for v in ids}
     assert intel & handles and intel - {"+86" + h for h in handles} - handles
+
+
+def test_genuine_complaints_are_varied_like_real_ones(sample):
+    """Real customers with the same problem rarely write near-identical texts, and some write a
+    line while others write a long account: so must the sample's genuine customers, or a
+    template detector tuned on it learns to ignore short texts."""
+    truth = sample.truth_by("complaints", "complaint_id")
+    genuine = [c for c in sample.complaints if truth[c["complaint_id"]]["label"] == "genuine"]
+    lengths = sorted(len(c["text"]) for c in genuine)
+    assert lengths[len(lengths) // 10] < 80 and lengths[len(lengths) * 9 // 10] > 150
+    assert lengths[-1] > 250
+    assert len({c["text"] for c in genuine}) == len(genuine)
+    grams = [_grams(c["text"]) for c in genuine]
+    probes = random.Random(5).sample(range(len(genuine)), min(300, len(genuine)))
+    close = sum(len(grams[a] & grams[b]) / len(grams[a] | grams[b]) >= 0.5
+                for a in probes for b in range(len(genuine))
+                if genuine[a]["customer_id"] != genuine[b]["customer_id"])
+    assert close <= 2, f"{close} near-identical pairs of genuine complaints"
