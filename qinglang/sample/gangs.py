@@ -5,6 +5,8 @@ percent of the customers, held in memory while the customers are streamed."""
 
 from __future__ import annotations
 
+import random
+
 from .ids import GANG, credit_code
 from .vocab import Weighted
 from .voice import GANG as GANG_VOICE
@@ -156,8 +158,13 @@ class Planner:
         r, prof = self.r, g.profile
         m = MemberPlan()
         m.gang = g
-        m.phone = g.phones[k % len(g.phones)]
-        m.speaker = g.speakers[k % len(g.speakers)]
+        # whichever of the gang's phones and voices is free: an agent firm does not give each
+        # client one line and one voice in lockstep (which would split a gang in disjoint
+        # halves whenever the two counts share a factor); drawn from the member's own stream
+        # so that the rest of the institution is drawn as before
+        free = random.Random(f"{g.gid}/{k}")
+        m.phone = free.choice(g.phones)
+        m.speaker = free.choice(g.speakers)
         m.burners = [self._phone() for _ in range(r.choice((1, 1, 2)))] if r.random() < prof["multi"] else []
         m.room = self.people.room(r)
         m.email = f"{g.email_user}{pos + 1:02d}@{g.email_domain}" if r.random() < prof["email"] else ""

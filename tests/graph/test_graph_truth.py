@@ -70,13 +70,8 @@ def test_planted_gangs_are_recovered_member_for_member(recovered):
     truth, members, _, _ = recovered
     f1 = best_f1(truth, members)
     assert len(f1) == 30
-    assert sum(score for score, _ in f1.values()) / len(f1) >= 0.95
-    # Every gang whose members share an identifier path is recovered whole. The sample plants
-    # a few gangs whose phones and voices pair off (member k uses phone k mod P and voice k mod
-    # S; when P and S share a factor the gang is two disjoint halves in every identifier):
-    # those come out as two gangs, F1 2/3, and only their template text can join them.
-    assert sum(score >= 0.95 for score, _ in f1.values()) >= 27
-    assert min(score for score, _ in f1.values()) >= 0.66
+    print("per-gang F1:", sorted(round(score, 3) for score, _ in f1.values()))
+    assert min(score for score, _ in f1.values()) >= 0.95
 
 
 def test_gang_kinds_match_the_planted_kinds(recovered):
