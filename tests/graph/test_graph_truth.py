@@ -63,6 +63,7 @@ def test_genuine_customers_stay_out_of_gangs(recovered):
     truth, members, _, _ = recovered
     genuine = [c for c, gang in truth.items() if not gang]
     placed = sum(c in members for c in genuine)
+    print(f"genuine customers in gangs: {placed} of {len(genuine)}")
     assert placed / len(genuine) < 0.01
 
 
