@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from queue import Empty, SimpleQueue
 
 import numpy as np
 import pandas as pd
@@ -210,10 +211,17 @@ def _lookup_keys_table() -> Table:
 
 
 def _read_in_parallel(engine: Engine, queries: list[list], only: dict | None) -> list[list[np.ndarray]]:
-    """Each node type's (d, a, v) columns, the types spread over READERS connections: the
-    database works outside Python's lock, so a second core reads another node type. With
-    `only`, each connection first loads the wanted keys into a temporary table."""
-    def run(share: list) -> list:
+    """Each node type's (d, a, v) columns, read by READERS connections, each taking the next
+    node type as it finishes one (the most sources first): the database works outside
+    Python's lock, so a second core groups another node type. The results come back in the
+    order of `queries` whoever read them, so node ids do not depend on timing. With `only`,
+    each connection first loads the wanted keys into a temporary table."""
+    pending: SimpleQueue[int] = SimpleQueue()
+    for index in sorted(range(len(queries)), key=lambda i: len(queries[i]), reverse=True):
+        pending.put(index)
+    results: list = [None] * len(queries)
+
+    def read() -> None:
         with engine.connect() as conn:
             keys = None
             if only is not None:
@@ -222,17 +230,24 @@ def _read_in_parallel(engine: Engine, queries: list[list], only: dict | None) ->
                 conn.execute(insert(keys), [{"node_type": t, "node_key": k}
                                             for t, wanted in only.items() for k in wanted])
             try:
-                return [_fetch_columns(conn, _shared_edges_query(parts, keys), 3) for parts in share]
+                while (index := _next(pending)) is not None:
+                    results[index] = _fetch_columns(conn, _shared_edges_query(queries[index], keys), 3)
             finally:
                 if keys is not None:
                     keys.drop(conn)
                     conn.commit()
 
-    shares: list[list] = [[] for _ in range(READERS)]
-    for parts in sorted(queries, key=len, reverse=True):  # by sources read, greedily balanced
-        min(shares, key=lambda share: sum(map(len, share))).append(parts)
     with ThreadPoolExecutor(READERS) as pool:
-        return [columns for done in pool.map(run, [s for s in shares if s]) for columns in done]
+        for reader in [pool.submit(read) for _ in range(min(READERS, len(queries)))]:
+            reader.result()
+    return results
+
+
+def _next(pending: SimpleQueue) -> int | None:
+    try:
+        return pending.get_nowait()
+    except Empty:
+        return None
 
 
 def _factorise(n_types: int, types_a: np.ndarray, keys_a: np.ndarray, types_v: np.ndarray,

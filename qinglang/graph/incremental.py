@@ -95,8 +95,10 @@ def undated_rows(engine: Engine, decl: GraphDeclarations, org: str) -> UndatedRo
     with engine.connect() as conn:
         for origin, name, columns, anchor_columns in _undated_sources(engine, decl):
             table = stored_table(engine, name)
+            # the driver's own tuples: pandas probes each SQLAlchemy Row for attributes,
+            # which took 3 of the 4 s of 666,000 voice speakers
             rows = conn.execute(select(*[table_column(table, c) for c in columns]).where(
-                table.c.org == org)).all()
+                table.c.org == org)).cursor.fetchall()
             frame = pd.DataFrame(rows, columns=columns, dtype=object).assign(_table=name)
             row_hashes.append(pd.util.hash_pandas_object(frame, index=False).to_numpy())
             anchor_hashes.append(pd.util.hash_pandas_object(
