@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from qinglang.commands.common import fail
 from qinglang.errors import QinglangError
 from qinglang.ingest.sources import kind_from_name
 from qinglang.model.schema import KIND_NAMES
@@ -31,11 +32,6 @@ app.add_typer(export_app, name="export")
 console = Console()
 
 SUPPORTED = {".csv", ".tsv", ".jsonl", ".ndjson", ".xlsx", ".xlsm"}
-
-
-def _fail(error: QinglangError) -> None:
-    console.print(f"[bold red]错误 error:[/] {error.message}")
-    raise typer.Exit(2)
 
 
 @app.command()
@@ -151,13 +147,13 @@ def export_records_cmd(
     """Export stored records of one kind, personal data masked by default."""
     settings = load_settings()
     if kind not in KIND_NAMES:
-        _fail(QinglangError(f"unknown kind {kind!r}; one of {', '.join(KIND_NAMES)}"))
+        fail(QinglangError(f"unknown kind {kind!r}; one of {', '.join(KIND_NAMES)}"))
     protector = IdNumberProtector(settings.secret_key) if unmasked else None
     try:
         count = export_records(open_store(settings), settings.org, kind, out, unmasked,
                                protector)
     except QinglangError as error:
-        _fail(error)
+        fail(error)
     console.print(f"[green]✓[/] {count:,} {kind} → {out}")
 
 
@@ -171,7 +167,7 @@ def export_complaints_cmd(
     try:
         count = write_table(out, EXPORT_COLUMNS, assessment_rows(engine, settings.org))
     except QinglangError as error:
-        _fail(error)
+        fail(error)
     if count == 0:
         console.print("[yellow]no assessments yet: run `qinglang analyze` first[/]")
     console.print(f"[green]✓[/] {count:,} complaint assessments → {out}")

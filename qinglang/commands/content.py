@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from qinglang.commands.common import fail
 from qinglang.errors import QinglangError
 from qinglang.export.writers import write_table
 from qinglang.services import content as service
@@ -20,11 +21,6 @@ from qinglang.store.db import open_store
 console = Console()
 Unmasked = Annotated[bool, typer.Option(help="Write contact handles in full")]
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "content" / "models" / "default.npz"
-
-
-def _fail(error: QinglangError) -> None:
-    console.print(f"[bold red]错误 error:[/] {error.message}")
-    raise typer.Exit(2)
 
 
 def _print_scan(report: service.ScanReport, what: str) -> None:
@@ -63,7 +59,7 @@ def scan(
                 file, out, settings.max_field_chars, unmasked,
                 progress=lambda done, total: bar.update(task, completed=done, total=total))
     except QinglangError as error:
-        _fail(error)
+        fail(error)
     _print_scan(report, f"posts → {out}")
 
 
@@ -79,7 +75,7 @@ def train(
         with console.status("训练 training…"):
             report = service.train_model(out, fbs, sample or [], version)
     except QinglangError as error:
-        _fail(error)
+        fail(error)
     table = Table("split", "precision", "recall", "F1", "positives",
                   title=f"模型 model → {report.model_path} ({report.examples:,} texts)")
     for name, figures in ((f"5-fold by campaign (training texts), threshold {report.threshold}",
@@ -102,7 +98,7 @@ def export_posts(
                             service.post_assessment_rows(open_store(settings), settings.org,
                                                          unmasked))
     except QinglangError as error:
-        _fail(error)
+        fail(error)
     if count == 0:
         console.print("[yellow]no post assessments yet: import posts or run `qinglang scan "
                       "--store`[/]")
@@ -118,7 +114,7 @@ def takedown(
     try:
         written = service.export_takedowns(open_store(settings), settings.org, out, unmasked)
     except QinglangError as error:
-        _fail(error)
+        fail(error)
     table = Table("平台 platform", "requests", title=f"下架申请 take-down requests → {out}")
     for platform, count in written.items():
         table.add_row(platform, f"{count:,}")

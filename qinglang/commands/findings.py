@@ -9,24 +9,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from qinglang.commands.common import fail, store_of_institution
 from qinglang.errors import QinglangError
 from qinglang.services import findings as service
-from qinglang.settings import load_settings
-from qinglang.store.db import open_store
 
 finding_app = typer.Typer(help="人工认定 Analysts' findings on the manual rules.",
                           no_args_is_help=True)
 console = Console()
-
-
-def _fail(error: QinglangError) -> None:
-    console.print(f"[bold red]错误 error:[/] {error.message}")
-    raise typer.Exit(2)
-
-
-def _store():
-    settings = load_settings()
-    return open_store(settings), settings.org
 
 
 @finding_app.command("add")
@@ -40,14 +29,14 @@ def add(
                                                "a full `qinglang analyze`")] = False,
 ) -> None:
     """Record a finding: it counts as a hit of its rule when the complaint is scored."""
-    engine, org = _store()
+    engine, org = store_of_institution()
     try:
         finding_id = service.add_finding(engine, org, by, complaint_id, rule, note)
         console.print(f"[green]✓[/] 认定 finding {finding_id}: {complaint_id} rule {rule}")
         if rescore:
             _show_rescore(engine, org, by, complaint_id)
     except QinglangError as error:
-        _fail(error)
+        fail(error)
 
 
 @finding_app.command("withdraw")
@@ -58,14 +47,14 @@ def withdraw(
     rescore: Annotated[bool, typer.Option(help="Score its complaint again now")] = False,
 ) -> None:
     """Withdraw a finding; it stays on record, marked withdrawn, and no longer counts."""
-    engine, org = _store()
+    engine, org = store_of_institution()
     try:
         complaint_id = service.withdraw_finding(engine, org, by, finding_id, reason)
         console.print(f"[green]✓[/] 撤回 withdrawn finding {finding_id} ({complaint_id})")
         if rescore:
             _show_rescore(engine, org, by, complaint_id)
     except QinglangError as error:
-        _fail(error)
+        fail(error)
 
 
 @finding_app.command("list")
@@ -75,7 +64,7 @@ def list_(
     unmasked: Annotated[bool, typer.Option(help="Show notes in full (audited)")] = False,
 ) -> None:
     """Findings, oldest first, withdrawn ones marked."""
-    engine, org = _store()
+    engine, org = store_of_institution()
     table = Table("编号 id", "投诉 complaint", "规则 rule", "说明 note", "认定人 by", "时间 at",
                   "状态 status", title=f"人工认定 findings ({org})")
     for f in service.list_findings(engine, org, complaint, unmasked):

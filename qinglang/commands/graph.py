@@ -10,26 +10,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from qinglang.commands.common import fail, store_of_institution
 from qinglang.errors import QinglangError
 from qinglang.export.writers import write_table
 from qinglang.services import gangs as service
-from qinglang.settings import load_settings
-from qinglang.store.db import open_store
 
 gang_app = typer.Typer(help="团伙 Gangs found in the entity graph.", no_args_is_help=True)
 graph_app = typer.Typer(help="关系图 The entity graph.", no_args_is_help=True)
 console = Console()
 Unmasked = Annotated[bool, typer.Option(help="Show personal identifiers in full")]
-
-
-def _fail(error: QinglangError) -> None:
-    console.print(f"[bold red]错误 error:[/] {error.message}")
-    raise typer.Exit(2)
-
-
-def _store():
-    settings = load_settings()
-    return open_store(settings), settings.org
 
 
 def _counts(values: dict) -> str:
@@ -41,7 +30,7 @@ def refresh(full: Annotated[bool, typer.Option(
         help="Rebuild the whole graph, not only the part the records imported since touch")] = False,
             ) -> None:
     """Update the gangs from the store (`qinglang analyze` does this too)."""
-    engine, org = _store()
+    engine, org = store_of_institution()
     summary = service.refresh_gangs(engine, org, full=full)
     how = "全量 full rebuild" if summary.mode == "full" else \
         f"增量 incremental, {summary.touched:,} nodes touched by new records"
@@ -56,7 +45,7 @@ def refresh(full: Annotated[bool, typer.Option(
 @gang_app.command("list")
 def list_(limit: Annotated[int, typer.Option(min=1, help="How many gangs")] = 30) -> None:
     """Gangs by score, highest first."""
-    engine, org = _store()
+    engine, org = store_of_institution()
     table = Table("团伙 gang", "类型 kind", "分 score", "客户 customers", "投诉 complaints",
                   "渠道 channels", "地区 regions", "首次 first", "最近 last",
                   title=f"团伙 gangs ({org})")
@@ -72,11 +61,11 @@ def list_(limit: Annotated[int, typer.Option(min=1, help="How many gangs")] = 30
 def show(gang_id: Annotated[str, typer.Argument(help="Gang id, e.g. QG000001")],
          unmasked: Unmasked = False) -> None:
     """One gang: score explained, members, shared identifiers and its agents."""
-    engine, org = _store()
+    engine, org = store_of_institution()
     try:
         g = service.gang_detail(engine, org, gang_id, unmasked)
     except QinglangError as error:
-        _fail(error)
+        fail(error)
     console.print(f"[bold]{g['gang_id']}[/] {g['kind']}  分 score {g['score']}  "
                   f"客户 customers {g['n_customers']}  投诉 complaints {g['n_complaints']}")
     console.print("得分 score: " + ", ".join(f"{k} {v:.1f}" for k, v in g["score_parts"].items()))
@@ -94,7 +83,7 @@ def show(gang_id: Annotated[str, typer.Argument(help="Gang id, e.g. QG000001")],
 @gang_app.command("agents")
 def agents(limit: Annotated[int, typer.Option(min=1)] = 20, unmasked: Unmasked = False) -> None:
     """Agent profiles: identifiers acting for many customers, from the top gangs down."""
-    engine, org = _store()
+    engine, org = store_of_institution()
     _print_agents(service.agent_profiles(engine, org, None, limit, unmasked))
 
 
@@ -114,11 +103,11 @@ def who(identifier: Annotated[str, typer.Argument(
         hops: Annotated[int, typer.Option(min=1, max=4, help="How many links out")] = 2,
         unmasked: Unmasked = False) -> None:
     """Who is linked to an identifier: its k-hop neighbourhood and the gangs in it."""
-    engine, org = _store()
+    engine, org = store_of_institution()
     try:
         view = service.who(engine, org, identifier, hops, unmasked)
     except QinglangError as error:
-        _fail(error)
+        fail(error)
     table = Table("跳 hop", "节点 node", "类型 type", "团伙 gang", "", title=f"{view['centre']} ({hops} hops)")
     for node in view["nodes"]:
         table.add_row(str(node["hop"]), node["id"], node["type"], node["gang_id"],
@@ -134,22 +123,22 @@ def export_graph(
     unmasked: Unmasked = False,
 ) -> None:
     """The linked part of the entity graph, with gang ids, for visual tools."""
-    engine, org = _store()
+    engine, org = store_of_institution()
     try:
         counts = service.export_graph(engine, org, out, format, unmasked)
     except QinglangError as error:
-        _fail(error)
+        fail(error)
     console.print(f"[green]✓[/] {counts['nodes']:,} nodes, {counts['links']:,} links → {out}")
 
 
 def export_gangs(out: Annotated[Path, typer.Option(help="Output file: .csv, .jsonl or .xlsx")],
                  unmasked: Unmasked = False) -> None:
     """Gangs (formats.md): kind, customers, complaint ids, shared identifiers, score."""
-    engine, org = _store()
+    engine, org = store_of_institution()
     try:
         count = write_table(out, service.GANG_EXPORT_COLUMNS, service.gang_export_rows(engine, org, unmasked))
     except QinglangError as error:
-        _fail(error)
+        fail(error)
     if count == 0:
         console.print("[yellow]no gangs yet: run `qinglang analyze` first[/]")
     console.print(f"[green]✓[/] {count:,} gangs → {out}")
