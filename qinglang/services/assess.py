@@ -19,6 +19,7 @@ from qinglang.detect import (activity_rules, call_rules, demands, phone_rules, p
                              template_rules)
 from qinglang.detect.findings import finding_hits
 from qinglang.detect.base import Evaluator, Hit, complaints, refresh_phone_uses
+from qinglang.detect.cues import cycle_collector_paused
 from qinglang.detect.voices import refresh_voice_speakers
 from qinglang.rules.schema import RuleSet
 from qinglang.rules.scoring import judge
@@ -63,9 +64,12 @@ class AssessmentSummary:
 
 
 def assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary:
+    with cycle_collector_paused():  # millions of hits and rows, never a reference cycle
+        return _assess_all(engine, org, ruleset)
+
+
+def _assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary:
     outcomes: dict[str, int] = defaultdict(int)
-    with engine.begin() as conn:
-        refresh_voice_speakers(conn, org, ruleset.param("1.5", "min_cosine"))
     hits = _collect_hits_on_two_cores(engine, org, ruleset)
     with engine.begin() as conn:
         _delete_rows_of(conn, rule_hits, org)
@@ -137,14 +141,17 @@ def _collect_hits_on_two_cores(engine: Engine, org: str, ruleset: RuleSet
     """`collect_hits` with the rules that read complaint texts evaluated in a second process.
 
     Text rules spend their time in Python; the others mostly wait on the store. Each side has
-    its own connection: the text side writes the template clusters, the store side only reads
-    (its scratch table is temporary), so on SQLite neither waits for the other's lock. The
-    voice speakers must be fresh and committed before.
+    its own connection: the text side writes the template clusters at its end, the store side
+    writes the voice speakers at its start (the text side reads neither) and then only reads
+    (its scratch table is temporary), so on SQLite each waits for the other's lock at most
+    once, for one short write.
     """
     texts = tuple(ids for ids in EVALUATORS if set(ids) & TEXT_RULES)
     with ProcessPoolExecutor(1) as pool:
         pending = pool.submit(_text_hits, engine.url.render_as_string(hide_password=False),
                               org, ruleset, texts)
+        with engine.begin() as conn:
+            refresh_voice_speakers(conn, org, ruleset.param("1.5", "min_cosine"))
         with engine.connect() as conn:
             hits = collect_hits(conn, org, ruleset, skip=texts, speakers_fresh=True)
             conn.rollback()
@@ -159,7 +166,7 @@ def _text_hits(db_url: str, org: str, ruleset: RuleSet, groups: tuple[tuple[str,
     engine = create_store_engine(db_url)
     wanted = {rule.id for rule in ruleset.rules if rule.mode == "auto"}
     try:
-        with engine.begin() as conn:
+        with engine.begin() as conn, cycle_collector_paused():
             return [(hit.complaint_id, hit.rule_id, hit.evidence) for group in groups
                     if wanted & set(group) for hit in EVALUATORS[group](conn, org, ruleset)
                     if hit.rule_id in wanted]
