@@ -117,11 +117,15 @@ def attention_flags(texts: Iterable[str]) -> list[Findings]:
             for index, text in enumerate(texts)]
 
 
-def complaint_texts(conn: Connection, org: str) -> Iterator[tuple[list[str], list[str]]]:
-    """(complaint ids, texts) a batch at a time; a text is the complaint's text and its
-    recorded demands."""
+def complaint_texts(conn: Connection, org: str, between: tuple[str, str] | None = None
+                    ) -> Iterator[tuple[list[str], list[str]]]:
+    """(complaint ids, texts) a batch at a time, of every complaint or of those whose ids are
+    `between` two ids (both included); a text is the complaint's text and its recorded
+    demands."""
     query = (select(complaints.c.complaint_id, complaints.c.text, complaints.c.demands)
              .where(complaints.c.org == org))
+    if between:
+        query = query.where(complaints.c.complaint_id.between(*between))
     rows = iter(conn.execute(query.execution_options(yield_per=BATCH)))
     while batch := list(islice(rows, BATCH)):
         yield ([complaint_id for complaint_id, _, _ in batch],
@@ -133,12 +137,14 @@ def complaint_text(text: str | None, demands: list[str] | None) -> str:
     return " ".join([text or "", *(demands or [])])
 
 
-def text_rule_hits(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
-    """3.4, 4.8 and 4.9 from each complaint's text and recorded demands (`text_hits`), with
-    the cycle collector paused for the whole reading: re-enabled between batches, it would
-    walk the scanner's growing memory of clauses again and again."""
+def text_rule_hits(conn: Connection, org: str, rules: RuleSet,
+                   between: tuple[str, str] | None = None) -> Iterator[Hit]:
+    """3.4, 4.8 and 4.9 from each complaint's text and recorded demands (`text_hits`), of
+    every complaint or of those `between` two ids, with the cycle collector paused for the
+    whole reading: re-enabled between batches, it would walk the scanner's growing memory of
+    clauses again and again."""
     with cycle_collector_paused():
-        hits = [hit for ids, texts in complaint_texts(conn, org)
+        hits = [hit for ids, texts in complaint_texts(conn, org, between)
                 for hit in text_hits(ids, texts, rules)]
     return iter(hits)
 

@@ -13,8 +13,6 @@ as the store grows.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
@@ -29,13 +27,8 @@ BANDS, BITS = 24, 20
 SEED = 20261121  # fixed hyperplanes: the same store always gives the same speakers
 
 
-
-def voice_key(voiceprint_id: str | None, call_id: str) -> str:
-    return voiceprint_id or f"call:{call_id}"
-
-
 def voice_key_of_call() -> ColumnElement[str]:
-    """`voice_key` in SQL, for joining calls to their speakers."""
+    """A call's voice key: its voiceprint id, or `call:<call id>` when it has only a vector."""
     return func.coalesce(calls.c.voiceprint_id, literal("call:") + calls.c.call_id)
 
 
@@ -58,13 +51,18 @@ CHUNK = 1 << 16  # rows per matrix product: bounds memory at a million voices
 
 
 def _candidate_pairs(directions: np.ndarray) -> np.ndarray:
-    """(i, j), i < j, of keys next to each other in some band's sort order of sign codes."""
+    """(i, j), i < j, of keys next to each other in some band's sort order of sign codes
+    (ties in key order). Each band sorts code and key index packed in one integer: a plain
+    sort of distinct values, several times faster than a stable argsort of the codes."""
     n = len(directions)
     codes = _band_codes(directions)
+    shift = max(1, n.bit_length())
+    index = np.arange(n, dtype=np.int64)
     found = []
     for band in range(BANDS):
-        order = np.argsort(codes[:, band], kind="stable")
-        same = np.nonzero(np.diff(codes[order, band]) == 0)[0]
+        packed = np.sort((codes[:, band] << shift) | index)
+        order = packed & ((1 << shift) - 1)
+        same = np.flatnonzero(np.diff(packed >> shift) == 0)
         first, second = order[same], order[same + 1]
         found.append(np.minimum(first, second) * n + np.maximum(first, second))
     pairs = _sorted_distinct(np.concatenate(found))
@@ -101,18 +99,17 @@ def _sorted_distinct(values: np.ndarray) -> np.ndarray:
 def refresh_voice_speakers(conn: Connection, org: str, min_cosine: float) -> None:
     """Store voice key → speaker for every stored call with a voiceprint (batch analysis;
     online scoring reads what the last analysis stored). Embeddings of different lengths
-    come from different voice systems and are never compared."""
-    query = select(calls.c.call_id, calls.c.voiceprint_id, calls.c.voiceprint).where(
-        calls.c.org == org, calls.c.voiceprint.is_not(None) | calls.c.voiceprint_id.is_not(None))
-    by_length: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
-    mapping: dict[str, str] = {}
-    for call_id, voiceprint_id, vector in conn.execute(query):
-        key = voice_key(voiceprint_id, call_id)
-        if vector is None:
-            mapping.setdefault(key, key)
-        else:
-            by_length[len(vector)].append((key, vector))
-    for embedded in by_length.values():
+    come from different voice systems and are never compared: each length is read on its
+    own, whole (a million calls' vectors are read in one fetch, not row by row)."""
+    of_org = calls.c.org == org
+    key = voice_key_of_call()
+    mapping = {k: k for k in conn.execute(select(key).distinct().where(
+        of_org, calls.c.voiceprint.is_(None), calls.c.voiceprint_id.is_not(None))).scalars()}
+    length = func.length(calls.c.voiceprint)
+    for size in conn.execute(select(length).distinct().where(
+            of_org, calls.c.voiceprint.is_not(None))).scalars().all():
+        embedded = conn.execute(select(key, calls.c.voiceprint).where(of_org, length == size)
+                                ).all()
         keys, directions = _mean_directions(embedded)
         mapping.update(speakers(keys, directions, min_cosine))
     conn.execute(delete(voice_speakers).where(voice_speakers.c.org == org))
@@ -124,15 +121,19 @@ def refresh_voice_speakers(conn: Connection, org: str, min_cosine: float) -> Non
 
 def _mean_directions(embedded: list[tuple[str, bytes]]) -> tuple[list[str], np.ndarray]:
     """Each voice key's mean direction over its calls' unit vectors, keys sorted."""
-    call_keys = np.array([key for key, _ in embedded], dtype=object)
-    vectors = np.frombuffer(b"".join(v for _, v in embedded), dtype="<f4").reshape(
-        len(embedded), -1)
-    keys, of_call = np.unique(call_keys, return_inverse=True)
+    call_keys, blobs = zip(*embedded)
+    vectors = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(embedded), -1)
+    first_seen: dict[str, int] = {}
+    seen_as = np.fromiter((first_seen.setdefault(k, len(first_seen)) for k in call_keys),
+                          dtype=np.int64, count=len(call_keys))
+    keys = sorted(first_seen)
+    rank = np.empty(len(keys), dtype=np.int64)
+    rank[[first_seen[k] for k in keys]] = np.arange(len(keys))
+    of_call = rank[seen_as]
     directions = _unit(vectors.astype(np.float64))
     order = np.argsort(of_call, kind="stable")
     firsts = np.nonzero(np.diff(of_call[order], prepend=-1))[0]
-    return list(keys), _unit(np.add.reduceat(directions[order], firsts, axis=0)).astype(
-        np.float32)
+    return keys, _unit(np.add.reduceat(directions[order], firsts, axis=0)).astype(np.float32)
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:

@@ -31,7 +31,6 @@ from qinglang.store.tables_graph import gang_members
 
 TEMPLATE_RULES = ("3.2", "4.6")
 OWN_TEXT_RULES = ("3.4", "4.8", "4.9")  # decided by the complaint's own text alone
-TEXT_RULES = {"3.2", "3.4", "4.6", "4.8", "4.9"}  # evaluated by reading complaint texts
 # Rule ids → the evaluator that decides them (one evaluator may decide several at once).
 EVALUATORS: dict[tuple[str, ...], Evaluator] = {
     OWN_TEXT_RULES: demands.text_rule_hits,  # one reading of each text
@@ -49,6 +48,7 @@ EVALUATORS: dict[tuple[str, ...], Evaluator] = {
     TEMPLATE_RULES: template_rules.template_hits,
 }
 PAGE = 5000
+TEXT_PARTS = 8  # parts of the own-text rules' work, shared by the two worker processes
 OUTCOMES = ("genuine", "review", "agent_driven", "malicious")
 EXPORT_COLUMNS = ["complaint_id", "risk_score", "outcome", "rules", "template_id", "gang_id",
                   "explanation"]
@@ -70,14 +70,14 @@ def assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary:
 
 def _assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary:
     outcomes: dict[str, int] = defaultdict(int)
-    hits = _collect_hits_on_two_cores(engine, org, ruleset)
+    with engine.connect() as conn:
+        ids = list(conn.execute(select(complaints.c.complaint_id).where(
+            complaints.c.org == org).order_by(complaints.c.complaint_id)).scalars())
+    hits = _collect_hits_on_two_cores(engine, org, ruleset, ids)
     with engine.begin() as conn:
         _delete_rows_of(conn, rule_hits, org)
         _delete_rows_of(conn, assessments, org)
         now = utcnow()
-        ids = [r[0] for r in conn.execute(select(complaints.c.complaint_id)
-                                          .where(complaints.c.org == org)
-                                          .order_by(complaints.c.complaint_id))]
         for start in range(0, len(ids), PAGE):
             rows = []
             for complaint_id in ids[start:start + PAGE]:
@@ -136,39 +136,56 @@ def collect_hits(conn, org: str, ruleset: RuleSet, online: bool = False,
     return hits
 
 
-def _collect_hits_on_two_cores(engine: Engine, org: str, ruleset: RuleSet
+def _collect_hits_on_two_cores(engine: Engine, org: str, ruleset: RuleSet, ids: list[str]
                                ) -> dict[str, list[Hit]]:
-    """`collect_hits` with the rules that read complaint texts evaluated in a second process.
+    """`collect_hits` with the rules that read complaint texts evaluated in two worker
+    processes while this one evaluates the others.
 
-    Text rules spend their time in Python; the others mostly wait on the store. Each side has
-    its own connection: the text side writes the template clusters at its end, the store side
-    writes the voice speakers at its start (the text side reads neither) and then only reads
-    (its scratch table is temporary), so on SQLite each waits for the other's lock at most
-    once, for one short write.
+    Text rules spend their time in Python; the others mostly wait on the store. The template
+    clusters are one piece of work, the own-text rules are split by complaint id into parts
+    that fill whichever core is free. Each process has its own connection: the template
+    worker writes the clusters at its end, this process writes the voice speakers at its start
+    (no worker reads either) and then only reads (its scratch table is temporary), so on
+    SQLite each waits for the other's lock at most once, for one short write.
     """
-    texts = tuple(ids for ids in EVALUATORS if set(ids) & TEXT_RULES)
-    with ProcessPoolExecutor(1) as pool:
-        pending = pool.submit(_text_hits, engine.url.render_as_string(hide_password=False),
-                              org, ruleset, texts)
+    url = engine.url.render_as_string(hide_password=False)
+    wanted = {rule.id for rule in ruleset.rules if rule.mode == "auto"}
+    work = [(TEMPLATE_RULES, None)] if wanted & set(TEMPLATE_RULES) else []
+    if wanted & set(OWN_TEXT_RULES):
+        work += [(OWN_TEXT_RULES, part) for part in _id_ranges(ids, TEXT_PARTS)]
+    with ProcessPoolExecutor(2) as pool:
+        pending = [pool.submit(_text_hits, url, org, ruleset, group, part)
+                   for group, part in work]  # the longest first
         with engine.begin() as conn:
             refresh_voice_speakers(conn, org, ruleset.param("1.5", "min_cosine"))
         with engine.connect() as conn:
-            hits = collect_hits(conn, org, ruleset, skip=texts, speakers_fresh=True)
+            hits = collect_hits(conn, org, ruleset, skip=(TEMPLATE_RULES, OWN_TEXT_RULES),
+                                speakers_fresh=True)
             conn.rollback()
-        for complaint_id, rule_id, evidence in pending.result():
-            hits[complaint_id].append(Hit(complaint_id, rule_id, evidence))
+        for job in pending:
+            for complaint_id, rule_id, evidence in job.result():
+                hits[complaint_id].append(Hit(complaint_id, rule_id, evidence))
     return hits
 
 
-def _text_hits(db_url: str, org: str, ruleset: RuleSet, groups: tuple[tuple[str, ...], ...]
-               ) -> list[tuple[str, str, dict]]:
-    """The hits of some rule groups, as plain tuples (they cross a process boundary)."""
+def _id_ranges(ids: list[str], parts: int) -> list[tuple[str, str]]:
+    """(first, last) ids of up to `parts` consecutive runs of the sorted `ids`."""
+    size = -(-len(ids) // parts)
+    return [(ids[start], ids[min(start + size, len(ids)) - 1])
+            for start in range(0, len(ids), size)] if ids else []
+
+
+def _text_hits(db_url: str, org: str, ruleset: RuleSet, group: tuple[str, ...],
+               between: tuple[str, str] | None) -> list[tuple[str, str, dict]]:
+    """The hits of a rule group — of the complaints `between` two ids if given — as plain
+    tuples (they cross a process boundary)."""
     engine = create_store_engine(db_url)
     wanted = {rule.id for rule in ruleset.rules if rule.mode == "auto"}
+    part = {"between": between} if between else {}
     try:
         with engine.begin() as conn, cycle_collector_paused():
-            return [(hit.complaint_id, hit.rule_id, hit.evidence) for group in groups
-                    if wanted & set(group) for hit in EVALUATORS[group](conn, org, ruleset)
+            return [(hit.complaint_id, hit.rule_id, hit.evidence)
+                    for hit in EVALUATORS[group](conn, org, ruleset, **part)
                     if hit.rule_id in wanted]
     finally:
         engine.dispose()
