@@ -18,17 +18,40 @@ class Verdict:
 
 
 def judge(hits: list[Hit], ruleset: RuleSet) -> Verdict:
-    if not hits:
-        return Verdict(0, "genuine", "", "未命中识别规则")
-    weights = {hit.rule_id: ruleset.rule(hit.rule_id).weight for hit in hits}
-    score = min(100, round(sum(weights[r] for r in _counted(weights, ruleset))))
-    strongest = max(hits, key=lambda h: (weights[h.rule_id], h.rule_id))
-    fired = sorted(weights, key=_rule_order)
-    return Verdict(score, _outcome(score, fired, ruleset), ";".join(fired),
-                   _explain(strongest, ruleset, len(fired)))
+    return Judge(ruleset)(hits)
 
 
-def _counted(fired: dict[str, float], ruleset: RuleSet) -> list[str]:
+NOTHING_FIRED = Verdict(0, "genuine", "", "未命中识别规则")
+
+
+class Judge:
+    """`judge` for many complaints under one rule set: the score, outcome and rule list of
+    each combination of fired rules are worked out once (a million complaints show a few
+    hundred combinations); only the explanation is each complaint's own."""
+
+    def __init__(self, ruleset: RuleSet):
+        self.ruleset = ruleset
+        self.weight = {rule.id: rule.weight for rule in ruleset.rules}
+        self.combinations: dict[frozenset[str], tuple[int, str, str]] = {}
+
+    def __call__(self, hits: list[Hit]) -> Verdict:
+        if not hits:
+            return NOTHING_FIRED
+        fired = frozenset(hit.rule_id for hit in hits)
+        scored = self.combinations.get(fired)
+        if scored is None:
+            scored = self.combinations[fired] = self._scored(fired)
+        strongest = max(hits, key=lambda h: (self.weight[h.rule_id], h.rule_id))
+        return Verdict(*scored, _explain(strongest, self.ruleset, len(fired)))
+
+    def _scored(self, fired: frozenset[str]) -> tuple[int, str, str]:
+        ordered = sorted(fired, key=_rule_order)
+        counted = set(_counted(ordered, self.ruleset))
+        score = min(100, round(sum(self.weight[r] for r in ordered if r in counted)))
+        return score, _outcome(score, ordered, self.ruleset), ";".join(ordered)
+
+
+def _counted(fired: list[str], ruleset: RuleSet) -> list[str]:
     """The fired rules that add to the score: a rule subsumed by another fired one does not."""
     subsumed = {s for rule_id in fired for s in ruleset.rule(rule_id).subsumes}
     return [rule_id for rule_id in fired if rule_id not in subsumed]

@@ -8,6 +8,7 @@ so a store never holds a mix of two rule-set versions.
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from operator import attrgetter
@@ -22,7 +23,7 @@ from qinglang.detect.base import Evaluator, Hit, complaints, refresh_phone_uses
 from qinglang.detect.cues import cycle_collector_paused
 from qinglang.detect.voices import refresh_voice_speakers
 from qinglang.rules.schema import RuleSet
-from qinglang.rules.scoring import judge
+from qinglang.rules.scoring import Judge
 from qinglang.services import audit
 from qinglang.store.db import create_store_engine
 from qinglang.store.repository import execute_prepared, prepare_upsert, rows_of_org, utcnow
@@ -69,30 +70,12 @@ def assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary:
 
 
 def _assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary:
-    outcomes: dict[str, int] = defaultdict(int)
     with engine.connect() as conn:
         ids = list(conn.execute(select(complaints.c.complaint_id).where(
             complaints.c.org == org).order_by(complaints.c.complaint_id)).scalars())
     hits = _collect_hits_on_two_cores(engine, org, ruleset, ids)
     with engine.begin() as conn:
-        _delete_rows_of(conn, rule_hits, org)
-        _delete_rows_of(conn, assessments, org)
-        now = utcnow()
-        for start in range(0, len(ids), PAGE):
-            rows = []
-            for complaint_id in ids[start:start + PAGE]:
-                verdict = judge(hits.get(complaint_id, []), ruleset)
-                outcomes[verdict.outcome] += 1
-                rows.append({"org": org, "complaint_id": complaint_id,
-                             "ruleset_version": ruleset.version, "assessed_at": now,
-                             **verdict.__dict__})
-            execute_prepared(conn, prepare_upsert(conn.dialect, assessments, rows))
-        hit_rows = [{"org": org, "complaint_id": h.complaint_id, "rule_id": h.rule_id,
-                     "evidence": h.evidence} for complaint_id in sorted(hits)
-                    for h in sorted(hits[complaint_id], key=attrgetter("rule_id"))]
-        for start in range(0, len(hit_rows), PAGE):
-            execute_prepared(conn, prepare_upsert(conn.dialect, rule_hits,
-                                                  hit_rows[start:start + PAGE]))
+        outcomes = _replace_assessments(conn, org, ruleset, ids, hits)
     counts: dict[str, int] = defaultdict(int)
     for found in hits.values():
         for hit in found:
@@ -103,13 +86,52 @@ def _assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary
                              [r for r in auto if r not in decided])
 
 
-def _delete_rows_of(conn, table, org: str) -> None:
-    """Remove an institution's rows. When they are all the table holds, a DELETE without a
-    condition lets SQLite drop the table's pages at once instead of removing a million rows
-    one by one through every index."""
+def _replace_assessments(conn, org: str, ruleset: RuleSet, ids: list[str],
+                         hits: dict[str, list[Hit]]) -> dict[str, int]:
+    """The institution's assessments and rule hits replaced by these; outcome → count."""
+    outcomes: dict[str, int] = defaultdict(int)
+    judge = Judge(ruleset)
+    now = utcnow()
+    with _rows_replaced(conn, assessments, org):
+        for start in range(0, len(ids), PAGE):
+            rows = []
+            for complaint_id in ids[start:start + PAGE]:
+                verdict = judge(hits.get(complaint_id, []))
+                outcomes[verdict.outcome] += 1
+                rows.append({"org": org, "complaint_id": complaint_id,
+                             "ruleset_version": ruleset.version, "assessed_at": now,
+                             **verdict.__dict__})
+            execute_prepared(conn, prepare_upsert(conn.dialect, assessments, rows))
+    with _rows_replaced(conn, rule_hits, org):
+        hit_rows = [{"org": org, "complaint_id": h.complaint_id, "rule_id": h.rule_id,
+                     "evidence": h.evidence} for complaint_id in sorted(hits)
+                    for h in sorted(hits[complaint_id], key=attrgetter("rule_id"))]
+        for start in range(0, len(hit_rows), PAGE):
+            execute_prepared(conn, prepare_upsert(conn.dialect, rule_hits,
+                                                  hit_rows[start:start + PAGE]))
+    return outcomes
+
+
+@contextmanager
+def _rows_replaced(conn, table, org: str) -> Iterator[None]:
+    """Remove an institution's rows for new ones written inside the block. When they are all
+    the table holds, a DELETE without a condition lets SQLite drop the table's pages at once
+    instead of removing a million rows one by one through every index, and the secondary
+    indexes are dropped and built again after the block from all the rows at once (one sort
+    instead of a random insert per row), in the same transaction."""
     others = conn.execute(select(table.c.org).where(or_(table.c.org < org, table.c.org > org))
                           .limit(1)).first()
-    conn.execute(delete(table) if others is None else delete(table).where(table.c.org == org))
+    if others is not None:
+        conn.execute(delete(table).where(table.c.org == org))
+        yield
+        return
+    conn.execute(delete(table))
+    secondary = [index for index in table.indexes if not index.unique]
+    for index in secondary:
+        index.drop(conn)
+    yield
+    for index in secondary:
+        index.create(conn)
 
 
 def collect_hits(conn, org: str, ruleset: RuleSet, online: bool = False,
