@@ -5,11 +5,13 @@ numerals are already digits and emoji are spaces, one character for one, so ever
 keeps its place in the original text. Each candidate is cleaned by the value type of
 `qinglang.model.values` (a phone becomes E.164) and written `kind:value` (formats.md).
 
-A batch is not run through the regular expression whole (~3 M characters/s): a match only
-ever spans characters the pattern can consume (ASCII, white space, digits and a few Chinese
-trigger characters), so the view is cut into runs of those, and only the runs that can hold a
-valid contact (a dot, five digits, or a WeChat cue and six handle characters) are joined with
-BOUNDARY and searched, which gives the same matches as searching the whole view.
+The pattern is written as a regular expression, CONTACT_PATTERN, and read by a compiled
+scanner that stops where `re.finditer` would (contact_scan.py; `re` took half of the contact
+step). A batch is not searched whole: a match only ever spans characters the pattern can
+consume (ASCII, white space, digits and a few Chinese trigger characters), so the view is cut
+into runs of those, and only the runs that can hold a valid contact (a dot, five digits, or a
+WeChat cue and six handle characters) are joined with BOUNDARY and searched, which gives the
+same matches as searching the whole view.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from qinglang.model.values import (
 _GAP = r"[\s\-.·_/|,，、~*()（）]{0,3}"
 _TLDS = ("com|cn|net|org|top|xyz|vip|cc|info|ltd|shop|site|club|online|wang|co|me|io|app|"
          "link|biz|pro|fun|icu|work|live|tv|hk")
-_CONTACT = re.compile(
+CONTACT_PATTERN = re.compile(
     r"(?P<url>https?://[a-z0-9.\-]+(?::\d+)?(?:[/?#][a-z0-9\-._~/?#=&%+:@]*)?)"
     r"|(?P<email>[a-z0-9][a-z0-9._%+\-]*@[a-z0-9\-]+(?:\.[a-z0-9\-]+)+)"
     r"|(?:微(?:信号?)?|薇信?|威信?|维信|vx|wx|weixin|wechat|v信|v)[\s:：号]*"
@@ -48,22 +50,23 @@ _CONTINUES = {"phone": "0123456789+", "domain": "abcdefghijklmnopqrstuvwxyz01234
 _NOT_DIGIT = re.compile(r"[^\d+]")
 _URL_HOST = re.compile(r"https?://([a-z0-9.\-]+)")
 _CONSUMED_CHINESE = "微信号薇威维扣企鹅群：·，、（）"
-"""The characters outside ASCII, white space and digits that `_CONTACT` can consume."""
+"""The characters outside ASCII, white space and digits that CONTACT_PATTERN can consume."""
 _HANDLE_CUES = "微薇威维vw"
-"""Every WeChat trigger of `_CONTACT` holds one of these."""
-_IN_CONTACT, _DIGIT, _HANDLE_CHAR, _DOT, _HANDLE_CUE = 1, 2, 4, 8, 16
+"""Every WeChat trigger of CONTACT_PATTERN holds one of these."""
+_IN_CONTACT, _DIGIT, _HANDLE_CHAR, _DOT, _HANDLE_CUE, _SPACE = 1, 2, 4, 8, 16, 32
 MIN_DIGITS = 5   # a QQ number; phones have more
 MIN_HANDLE_CHARS = 6
 
 INDICATOR_KINDS = ("phone", "wechat", "qq", "email", "domain")
-_GROUP_NAMES = {index: name for name, index in _CONTACT.groupindex.items()}
+_TLD_NAMES = tuple(_TLDS.split("|"))
+_GROUP_NAMES = {index: name for name, index in CONTACT_PATTERN.groupindex.items()}
 _KIND_OF_GROUP = np.zeros(max(_GROUP_NAMES) + 1, dtype=np.int64)
 for _index, _name in _GROUP_NAMES.items():
     _KIND_OF_GROUP[_index] = INDICATOR_KINDS.index("domain" if _name == "url" else _name)
 _CONTINUES_TABLE = np.zeros((max(_GROUP_NAMES) + 1, 128), dtype=bool)
 for _name, _chars in _CONTINUES.items():
-    _CONTINUES_TABLE[_CONTACT.groupindex[_name], [ord(c) for c in _chars]] = True
-_NUMBER_GROUPS = np.array([_CONTACT.groupindex["phone"], _CONTACT.groupindex["domain"]])
+    _CONTINUES_TABLE[CONTACT_PATTERN.groupindex[_name], [ord(c) for c in _chars]] = True
+_NUMBER_GROUPS = np.array([CONTACT_PATTERN.groupindex[name] for name in ("phone", "domain")])
 _BARE_TRIGGERS = np.array([ord("v"), ord("q")])
 _SPELLED_TRIGGERS = np.array([ord("x"), ord("q"), ord("信")])
 
@@ -117,9 +120,10 @@ def find_batch_contacts(view: np.ndarray, text_starts: np.ndarray,
     """Contacts in the contact view of a batch (code points; texts begin at `text_starts`),
     with positions in their own text. Only the runs of characters that can hold a contact
     are searched (module doc); a match is cleaned once per distinct value it depends on."""
+    from qinglang.content.contact_scan import scan_contacts  # numba: on the first scan only
+
     searched, codes, places = _searched_runs(view)
-    found = np.array([(m.lastindex, m.start(), m.start(m.lastindex), m.end())
-                      for m in _CONTACT.finditer(searched)], dtype=np.int64).reshape(-1, 4)
+    found = scan_contacts(codes, _CLASSES[codes], CONTACT_PATTERN.groupindex, _TLD_NAMES)
     group, start, value_start, end = found[~_glued(codes, found[:, 0], found[:, 1])].T
     values = _values(list(zip(group.tolist(), (searched[first:last] for first, last
                                                 in zip(value_start.tolist(), end.tolist())))))
@@ -166,31 +170,24 @@ def _searched_runs(view: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
     """The runs of `view` that can hold a contact, joined with BOUNDARY (as a string and as
     code points), and for each of their characters its index in `view` (-1 for the BOUNDARY
     put between two runs)."""
-    flags = _CLASSES[view]
-    inside = np.flatnonzero((flags & _IN_CONTACT).view(bool))
-    if not len(inside):
-        return "", inside, inside
-    firsts = np.flatnonzero(np.diff(inside, prepend=-2) != 1)
-    lengths = np.diff(np.append(firsts, len(inside)))
-    flags = flags[inside]
-    present = np.bitwise_or.reduceat(flags, firsts)
-    counted = np.cumsum(_COUNTED.take(flags))        # digits + handle characters << 32
-    counts = counted[firsts + lengths - 1] - np.where(firsts > 0, counted[firsts - 1], 0)
-    kept = (((present & _DOT) > 0) | ((counts & 0xFFFFFFFF) >= MIN_DIGITS)
-            | (((present & _HANDLE_CUE) > 0) & ((counts >> 32) >= MIN_HANDLE_CHARS)))
-    places = inside[np.repeat(kept, lengths)]
-    between = np.cumsum(lengths[kept])[:-1]
-    codes = np.insert(view[places], between, ord(BOUNDARY))
-    return text_of(codes), codes, np.insert(places, between, -1)
+    from qinglang.content.kernels import kept_runs  # numba loads on the first scan only
+
+    places = kept_runs(_CLASSES[view], _IN_CONTACT, _DIGIT, _HANDLE_CHAR, _DOT, _HANDLE_CUE,
+                       MIN_DIGITS, MIN_HANDLE_CHARS)
+    codes = view[places]
+    codes[places < 0] = ord(BOUNDARY)
+    return text_of(codes), codes, places
 
 
 def _contact_class(char: str) -> int:
-    """Flags of a contact-view character for `_searched_runs`."""
+    """Flags of a contact-view character for `_searched_runs` and the scanner."""
     if char == BOUNDARY:
         return 0
     digit = re.fullmatch(r"\d", char) is not None
+    space = re.fullmatch(r"\s", char) is not None
     flags = _IN_CONTACT if (char.isascii() or char in _CONSUMED_CHINESE or digit
-                            or re.fullmatch(r"\s", char)) else 0
+                            or space) else 0
+    flags |= _SPACE if space else 0
     flags |= _DIGIT if digit else 0
     flags |= _HANDLE_CHAR if digit or re.fullmatch(r"[a-z0-9_\-]", char) else 0
     flags |= _DOT if char == "." else 0
@@ -198,10 +195,6 @@ def _contact_class(char: str) -> int:
 
 
 _CLASSES = LazyCodeArray(np.uint8, _contact_class, 255)
-_COUNTED = np.array([((flags & _DIGIT) > 0) + (((flags & _HANDLE_CHAR) > 0) << 32)
-                     for flags in range(256)], dtype=np.int64)
-"""For each set of flags, what it adds to the running count of digits (low half) and of
-handle characters (high half) of `_searched_runs`."""
 
 
 def _clean(kind: str, raw: str) -> str | None:

@@ -1,9 +1,9 @@
-"""Hashed character n-grams of a whole batch at once, in numpy.
+"""Hashed character n-grams of a whole batch at once.
 
 scikit-learn's HashingVectorizer builds every n-gram as a Python string (~2.6 MB/s here); these
-hashes are computed from the code points of the batch's views with array arithmetic, and a
-linear model's score is a gather of its weights by bucket summed per document
-(`np.add.reduceat` over each document's run of n-grams). Hashing also means a trained model
+hashes are computed from the code points of the batch's views: for scoring, hashed and summed
+into a linear model's weights in one compiled pass per view (kernels.py); for training, as
+arrays with numpy (`runs`, `matrix`), the same arithmetic. Hashing also means a trained model
 holds weights by bucket number only, never text of the training data. The n-grams are read
 from two views: the folded one (traditional and full-width forms, separators undone) and the
 matching one, where homophones read alike, every digit reads 0 and lexicon variants (pinyin,
@@ -24,9 +24,10 @@ from qinglang.content.normalise import BOUNDARY
 HASH_BITS = 18
 N_FEATURES = 1 << HASH_BITS
 CROSSING = N_FEATURES
-"""The bucket given to a position whose n-gram crosses BOUNDARY or runs past the end: weight
-tables used with `weighted_sums` carry a zero row there, and it is never a feature."""
+"""In the numpy reading (`runs`, `matrix`: training), the bucket given to a position whose
+n-gram crosses BOUNDARY or runs past the end; it is never a feature."""
 NGRAM_SIZES = (1, 2, 3)
+"""The compiled kernels (kernels.py) are written for exactly these sizes."""
 _STEP_INT = 0x100000001B3
 _STEP = np.uint64(_STEP_INT)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -83,21 +84,20 @@ class HashedNgrams:
             yield from _view_ngrams(view if rows is None else view.select(rows), salt)
 
     def weighted_sums(self, table: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
-        """Per document (all, or `rows`), the sum over its n-grams of `table[bucket]`; `table`
-        (a vector, or a matrix of one row per bucket) has N_FEATURES + 1 rows, the last zero
-        (CROSSING). A document's n-grams are contiguous in a run, so a run is read as a
-        sparse matrix of one count per n-gram and the sums are one sparse product in C,
-        without an array of gathered weights per n-gram; they are taken in the table's
-        precision."""
-        n_docs = len(self.scale) if rows is None else len(rows)
-        total = np.zeros((n_docs, *table.shape[1:]))
-        if not n_docs:
-            return total
-        for run in self.runs(rows):
-            ends = np.append(run.starts, len(run.buckets)).astype(np.int32)
-            counts = sparse.csr_matrix((np.ones(len(run.buckets), dtype=table.dtype),
-                                        run.buckets, ends), shape=(n_docs, len(table)))
-            total += counts @ table
+        """Per document (all, or `rows`), the sum over its n-grams of `table[bucket]`, in
+        float64; `table` is a vector or a matrix of one row per bucket. A table of 2^k rows
+        (k <= HASH_BITS) is read with k-bit buckets: the top k bits of the HASH_BITS-bit one.
+        The n-grams are hashed and their weights summed in one compiled pass over each view
+        (kernels.py)."""
+        from qinglang.content.kernels import ngram_row_sums, ngram_sums  # numba: on first use
+
+        rows = np.arange(len(self.scale)) if rows is None else np.asarray(rows, dtype=np.int64)
+        total = np.zeros((len(rows), *table.shape[1:]))
+        kernel = ngram_sums if table.ndim == 1 else ngram_row_sums
+        shift = np.uint64(64 - _table_bits(table))
+        for salt, view in enumerate(self.views):
+            kernel(view.codes.view(np.uint64), view.starts, view.lengths, rows, _seeds(salt),
+                   _STEP, _MIX, shift, table, total)
         return total
 
     def matrix(self, rows: np.ndarray | None = None) -> sparse.csr_matrix:
@@ -124,6 +124,20 @@ def hashed_ngrams(views: list[np.ndarray], n_docs: int) -> HashedNgrams:
     return HashedNgrams(documents, 1.0 / np.sqrt(np.maximum(counts, 1)))
 
 
+def _table_bits(table: np.ndarray) -> int:
+    """k for a weight table of 2^k rows (one per k-bit bucket)."""
+    bits = len(table).bit_length() - 1
+    if len(table) != 1 << bits or bits > HASH_BITS:
+        raise ValueError(f"a weight table has 2^k rows, k <= {HASH_BITS}; not {len(table)}")
+    return bits
+
+
+def _seeds(salt: int) -> np.ndarray:
+    """The seed of each n-gram size in the view numbered `salt` (see _view_ngrams)."""
+    return np.array([(size + 8 * salt) * pow(_STEP_INT, size, 1 << 64) % (1 << 64)
+                     for size in NGRAM_SIZES], dtype=np.uint64)
+
+
 def _view_ngrams(view: Documents, salt: int) -> Iterator[NgramRun]:
     """Each n-gram's hash is seed·STEP^n + Σ code·STEP^(n-1-k) (mod 2^64), the FNV-style fold of
     the n-gram over a size- and view-dependent seed; `prefix` carries the sum from one size to
@@ -137,8 +151,7 @@ def _view_ngrams(view: Documents, salt: int) -> Iterator[NgramRun]:
         buckets = np.empty(len(codes) + 1, dtype=np.int32)
         buckets[len(prefix):] = CROSSING
         if len(prefix):
-            seed = np.uint64((size + 8 * salt) * pow(_STEP_INT, size, 1 << 64) % (1 << 64))
-            hashed = prefix + seed
+            hashed = prefix + _seeds(salt)[size - 1]
             hashed *= _MIX
             hashed >>= _SHIFT
             buckets[:len(prefix)] = hashed

@@ -22,6 +22,10 @@ from qinglang.content.pinyin import readings
 
 SIGNS = ("posing", "promise")
 MIN_PATTERN_CHARS = 3
+MIN_ANCHORED_PATTERN_CHARS = 2
+"""A spelling that keeps a character of its term may be shorter: a two-character term half
+spelled as an initial (d款, f票 for 贷款, 发票) is anchored by the character it keeps, while
+a bare `dk` or `fp` would fire on any abbreviation."""
 MIN_PINYIN_ONLY_LETTERS = 6
 READINGS_PER_CHAR = 2
 FREE_COMBINATION_UP_TO = 3
@@ -138,7 +142,7 @@ def _spelled_out(term: str) -> list[tuple[str, VariantKind]]:
             if whole and (uses_initials or len(letters) < MIN_PINYIN_ONLY_LETTERS):
                 continue
             text = matching_view(term[:start]) + letters + matching_view(term[stop:])
-            if len(text) >= MIN_PATTERN_CHARS:
+            if len(text) >= (MIN_PATTERN_CHARS if whole else MIN_ANCHORED_PATTERN_CHARS):
                 out.append((text, "initials" if uses_initials else "pinyin"))
     return out
 

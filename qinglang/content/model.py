@@ -2,9 +2,10 @@
 
 `is_black_gray` is a logistic model over the hashed n-grams of features.py (trained with
 naive-Bayes feature scaling, folded into its weights). The kind (`category`) is a multinomial
-one, trained on black/gray texts only, over the same n-grams plus a few evidence features
-(lexicon weight per category and sign, weight of terms in a consumer-education context,
-contacts found by kind). Saved as one .npz of arrays (no pickle: loading a model
+one, trained on black/gray texts only, over the same n-grams in fewer buckets (the top bits of
+the hash, training.CATEGORY_HASH_BITS; the number is read from the weights) plus a few
+evidence features (lexicon weight per category and sign, weight of terms in a
+consumer-education context, contacts found by kind). Saved as one .npz of arrays (no pickle: loading a model
 file cannot run code) that holds weights by hash bucket, never text.
 """
 
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qinglang.content.features import N_FEATURES, HashedNgrams
+from qinglang.content.features import HashedNgrams
 from qinglang.errors import InputError
 
 DEFAULT_MODEL = "models/default.npz"
@@ -27,10 +28,10 @@ DEFAULT_MODEL = "models/default.npz"
 @dataclass(frozen=True)
 class ContentModel:
     meta: dict                   # version, lexicon_version, threshold, evidence features, training
-    weights: np.ndarray          # (N_FEATURES,) float32: n-grams only
+    weights: np.ndarray          # (features.N_FEATURES,) float32: n-grams only
     intercept: float
     categories: tuple[str, ...]
-    category_weights: np.ndarray  # (n_categories, N_FEATURES + n_evidence) float32
+    category_weights: np.ndarray  # (n_categories, 2^k n-gram buckets + n_evidence) float32
     category_intercepts: np.ndarray
 
     @property
@@ -43,7 +44,7 @@ class ContentModel:
 
     def probabilities(self, ngrams: HashedNgrams) -> np.ndarray:
         """P(black/gray) of every document of a batch."""
-        logits = ngrams.weighted_sums(self._ngram_weights) * ngrams.scale + self.intercept
+        logits = ngrams.weighted_sums(self.weights) * ngrams.scale + self.intercept
         return 1.0 / (1.0 + np.exp(-logits))
 
     def kinds(self, ngrams: HashedNgrams, evidence: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -52,22 +53,19 @@ class ContentModel:
             return np.zeros(0, dtype=np.int64)
         scores = (ngrams.weighted_sums(self._category_ngram_weights, rows)
                   * ngrams.scale[rows, None]
-                  + evidence[rows] @ self.category_weights[:, N_FEATURES:].T
+                  + evidence[rows] @ self.category_weights[:, self.category_buckets:].T
                   + self.category_intercepts)
         return scores.argmax(axis=1)
 
-    @cached_property
-    def _ngram_weights(self) -> np.ndarray:
-        """`weights` with the zero of features.CROSSING after them, in float64: the sums of a
-        text's weights are taken in float64."""
-        return np.append(self.weights, np.float32(0)).astype(np.float64)
+    @property
+    def category_buckets(self) -> int:
+        """How many n-gram buckets the category model has (2^k: features.weighted_sums)."""
+        return self.category_weights.shape[1] - len(self.meta["evidence"])
 
     @cached_property
     def _category_ngram_weights(self) -> np.ndarray:
-        """(N_FEATURES + 1, n_categories): a bucket's weight for every category in one row."""
-        table = np.zeros((N_FEATURES + 1, len(self.categories)), dtype=np.float32)
-        table[:N_FEATURES] = self.category_weights[:, :N_FEATURES].T
-        return table
+        """(category_buckets, n_categories): a bucket's weight for every category in one row."""
+        return np.ascontiguousarray(self.category_weights[:, :self.category_buckets].T)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

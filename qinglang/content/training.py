@@ -19,6 +19,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from qinglang.content.corpus import LabelledText
 from qinglang.content.engine import ContentEngine
+from qinglang.content.features import HASH_BITS
 from qinglang.content.lexicon import Lexicon, default_lexicon
 from qinglang.content.model import ContentModel
 
@@ -28,6 +29,12 @@ C_CATEGORY = 20.0
 NB_SMOOTHING = 1.0
 THRESHOLD = 0.3
 FOLDS = 5
+CATEGORY_HASH_BITS = 14
+"""The category model reads the n-grams in 2^14 buckets (the top bits of the black/gray
+model's 2^18): its table of nine weights a bucket is then 0.6 MB, which stays in the
+processor's cache while a batch is scanned, instead of 9.4 MB. Out-of-fold accuracy of the
+category on the black/gray training texts (folds by campaign, two fold seeds): 0.9896 against
+0.9902 with 2^18 buckets."""
 
 
 @dataclass(frozen=True)
@@ -51,8 +58,13 @@ class Design:
     labels: np.ndarray
     groups: np.ndarray           # campaign of each text, for the folds
 
-    def with_evidence(self, rows=slice(None)) -> sparse.csr_matrix:
-        return sparse.hstack([self.ngrams[rows], self.evidence[rows]]).tocsr()
+    def category_features(self, rows: np.ndarray) -> sparse.csr_matrix:
+        """The n-grams in CATEGORY_HASH_BITS-bit buckets, then the evidence columns."""
+        ngrams = self.ngrams[rows].tocoo()
+        folded = sparse.csr_matrix(
+            (ngrams.data, (ngrams.row, ngrams.col >> (HASH_BITS - CATEGORY_HASH_BITS))),
+            shape=(len(rows), 1 << CATEGORY_HASH_BITS))
+        return sparse.hstack([folded, self.evidence[rows]]).tocsr()
 
 
 def design(engine: ContentEngine, examples: list[LabelledText]) -> Design:
@@ -78,7 +90,7 @@ def train(examples: list[LabelledText], lexicon: Lexicon | None = None,
     positives = np.flatnonzero(data.labels)
     kinds = np.array([examples[i].category for i in positives])
     category = LogisticRegression(C=C_CATEGORY, max_iter=2000).fit(
-        data.with_evidence(positives), kinds)
+        data.category_features(positives), kinds)
     now = datetime.now(timezone.utc)
     meta = {
         "version": version or now.strftime("%Y%m%d-%H%M"),

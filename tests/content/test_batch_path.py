@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from qinglang.content import contacts as contact_module
+from qinglang.content.contact_scan import DIGIT, SPACE, scan_contacts
 from qinglang.content.contacts import Contact, find_contacts
 from qinglang.content.corpus import fbs_corpus, sample_posts
 from qinglang.content.assessment import TermHit
@@ -20,7 +21,7 @@ from qinglang.content.evasion import STYLES, obfuscate
 from qinglang.content.features import HASH_BITS, NGRAM_SIZES
 from qinglang.content.matcher import CUE_AFTER, CUE_BEFORE
 from qinglang.content.normalise import (
-    BOUNDARY, batch_views, contact_view, folded, matching_view, text_of,
+    BOUNDARY, batch_views, code_points, contact_view, folded, matching_view, text_of,
 )
 
 _MASK = (1 << 64) - 1
@@ -41,7 +42,7 @@ def origins(text: str) -> list[int]:
 
 def reference_contacts(view: str) -> list[Contact]:
     found = []
-    for match in contact_module._CONTACT.finditer(view):
+    for match in contact_module.CONTACT_PATTERN.finditer(view):
         kind = match.lastgroup
         raw = match.group(kind)
         before = view[match.start() - 1] if match.start() else ""
@@ -138,7 +139,8 @@ def reference_assessment(engine, text: str) -> dict:
         evidence[engine.features.index(f"contact_{contact.kind}")] += 1
     category = level = None
     if score >= model.threshold:
-        ngram_part = sum(model.category_weights[:, b].astype(np.float64) * n
+        shift = HASH_BITS - (model.category_buckets.bit_length() - 1)
+        ngram_part = sum(model.category_weights[:, b >> shift].astype(np.float64) * n
                          for b, n in counts.items()) * scale if counts else 0
         kinds = (ngram_part + model.category_weights[:, -len(engine.features):]
                  @ np.log1p(evidence) + model.category_intercepts)
@@ -191,8 +193,34 @@ def test_contacts_searched_in_runs_equal_the_whole_view(texts):
         assert find_contacts(view) == reference_contacts(view), text
 
 
+CONTACT_ALPHABET = [*"abcdehilmnopqstvwx.-@:/_+ 0123456789", *"微信号薇威维扣企鹅群：·，、（）)(~*|",
+                    "\u3000", "\u0663", "１", "\t", "com", "cn", "top", "http://", "https://",
+                    "qq", "vx", "wx", "weixin", "wechat", "+86", "400", "800", "010", "021-",
+                    "www.", ".com", ".cn"]
+
+
+def test_the_contact_scanner_reads_the_pattern_as_re_does():
+    """Random strings of the characters and pieces the pattern turns on (separators, Unicode
+    digits and spaces, triggers, top-level domains): the compiled scanner finds exactly
+    what `re.finditer` finds."""
+    rng = random.Random(8)
+    for _ in range(20_000):
+        text = "".join(rng.choice(CONTACT_ALPHABET) for _ in range(rng.randint(1, 40)))
+        codes = code_points(text)
+        found = scan_contacts(codes, contact_module._CLASSES[codes],
+                              contact_module.CONTACT_PATTERN.groupindex,
+                              contact_module._TLD_NAMES)
+        assert found.tolist() == [
+            [m.lastindex, m.start(), m.start(m.lastindex), m.end()]
+            for m in contact_module.CONTACT_PATTERN.finditer(text)], text
+
+
+def test_the_scanner_reads_the_character_flags_of_contacts():
+    assert (DIGIT, SPACE) == (contact_module._DIGIT, contact_module._SPACE)
+
+
 def test_every_character_the_contact_pattern_consumes_is_searched():
-    literal = {c for c in contact_module._CONTACT.pattern if not c.isascii()}
+    literal = {c for c in contact_module.CONTACT_PATTERN.pattern if not c.isascii()}
     assert literal <= set(contact_module._CONSUMED_CHINESE)
 
 

@@ -36,19 +36,21 @@ def _flags(texts: list[str]) -> list[bool]:
 def test_financial_black_gray_on_held_out_fbs_sms(held_out):
     figures = scores([e.is_black_gray for e in held_out], _flags([e.text for e in held_out]))
     print(f"FBS held out: {figures.as_dict()}")
-    # The issue's bar is F1 >= 0.985; the shipped model reaches 0.976 (see README).
+    # The issue's bar is F1 >= 0.985; the shipped model reaches 0.978 (see README).
     assert figures.f1 >= 0.97 and figures.precision >= 0.97
 
 
 @pytest.mark.parametrize("style", [*STYLES, "combined"])
 def test_obfuscation_costs_at_most_two_points_of_recall(style, held_out, sample_dir):
-    positives = [e.text for e in held_out if e.is_black_gray]
-    positives += [p.text for p in sample_posts(sample_dir) if p.is_black_gray]
-    clean = sum(_flags(positives)) / len(positives)
-    rng = random.Random(style)
-    obfuscated = sum(_flags([obfuscate(t, style, rng) for t in positives])) / len(positives)
-    print(f"{style}: recall {clean:.4f} → {obfuscated:.4f}")
-    assert clean - obfuscated <= 0.02
+    """On the FBS held-out positives alone (the issue's bar) and with the sample's."""
+    fbs = [e.text for e in held_out if e.is_black_gray]
+    for name, positives in (("FBS", fbs), ("FBS + sample", fbs + [
+            p.text for p in sample_posts(sample_dir) if p.is_black_gray])):
+        clean = sum(_flags(positives)) / len(positives)
+        rng = random.Random(style)
+        obfuscated = sum(_flags([obfuscate(t, style, rng) for t in positives])) / len(positives)
+        print(f"{name}, {style}: recall {clean:.4f} → {obfuscated:.4f}")
+        assert clean - obfuscated <= 0.02, name
 
 
 @pytest.mark.parametrize("style", [None, *STYLES, "combined"])

@@ -89,11 +89,21 @@ def test_generated_variants_include_pinyin_initials_and_split_characters():
     ("徵❤信修復", "征信修复", "exact", "徵❤信修復"),
     ("专业停 息 挂 账", "停息挂账", "exact", "停 息 挂 账"),
     ("ＦＡＮ催收", "反催收", "pinyin", "ＦＡＮ催收"),
+    ("急用钱？d款当天到", "贷款", "initials", "d款"),    # a two-character term half spelled
+    ("零门槛贷k，秒到", "贷款", "initials", "贷k"),
 ])
 def test_terms_are_found_through_evasions_and_placed_in_the_original(text, term, variant, shown):
     hits = ContentEngine(None).read([text]).hits.of_text(0)
     found = {(h.term, h.variant, text[h.start:h.end]) for h in hits}
     assert (term, variant, shown) in found
+
+
+@pytest.mark.parametrize("text", ["dk到账", "3d款式新颖", "abd款", "贷kuai"])
+def test_a_half_spelled_two_character_term_stands_alone(text):
+    """d款 stands for 贷款 only where its letter is not glued to other letters or digits (3d款,
+    abd款, 贷kuai), and a bare dk never does."""
+    hits = ContentEngine(None).read([text]).hits.of_text(0)
+    assert "贷款" not in {h.term for h in hits if h.variant == "initials"}
 
 
 @pytest.mark.parametrize("text", ["谨防反催收骗局", "警惕征信修复诈骗！",
