@@ -81,6 +81,7 @@ def timed_import(url: str, paths: list[Path], store_dir: Path) -> dict:
     env = {**os.environ, "QINGLANG_DB_URL": url, "QINGLANG_HOME": str(store_dir / "home"),
            "QINGLANG_SECRET_KEY": "22" * 32}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_before = os.getloadavg()[0]
     started = time.monotonic()
     process = subprocess.Popen([sys.executable, "-m", "qinglang.cli", "import", *map(str, paths)],
                                env=env, stdout=subprocess.DEVNULL)
@@ -95,7 +96,9 @@ def timed_import(url: str, paths: list[Path], store_dir: Path) -> dict:
         raise SystemExit(f"import failed ({process.returncode})")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
-            "peak_rss_mb": round(peak_rss_kb / 1024), "peak_pss_mb": round(peak_pss_kb / 1024)}
+            "peak_rss_mb": round(peak_rss_kb / 1024), "peak_pss_mb": round(peak_pss_kb / 1024),
+            # the machine is shared: the 1-minute load average when the import began and ended
+            "load": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
 
 
 def _tree_memory_kb(root: int) -> tuple[int, int]:
@@ -141,7 +144,8 @@ def main() -> None:
         rows = sum(r["rows"] for r in results if r["backend"] == backend)
         results.append({"backend": backend, "file": "(all, one command)", "rows": rows, **whole,
                         "rows_per_s": round(rows / whole["seconds"]),
-                        "rows_per_cpu_s": round(rows / whole["cpu_seconds"])})
+                        "rows_per_cpu_s": round(rows / whole["cpu_seconds"]),
+                        "cpu_us_per_row": round(whole["cpu_seconds"] / rows * 1e6, 1)})
         print(json.dumps(results[-1]))
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"import-{args.customers}-{args.backends.replace(',', '-')}.json"

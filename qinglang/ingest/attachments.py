@@ -11,23 +11,23 @@ import hashlib
 from pathlib import Path
 
 from qinglang.detect.images import perceptual_hashes
-from qinglang.ingest.clean import CleanRecord
+from qinglang.ingest.clean import CleanBatch
 
 SEARCH_DIRS = (".", "attachments")
 
 
-def attachment_rows(records: list[CleanRecord], export_dir: Path, org: str,
+def attachment_rows(batch: CleanBatch, export_dir: Path, org: str,
                     import_id: int) -> list[dict]:
     rows = {}
-    for record in records:
-        for listed in record.columns.get("attachments") or ():
+    for key, files in zip(batch.keys, batch.columns.get("attachments") or ()):
+        for listed in files or ():
             name = Path(listed.replace("\\", "/")).name
             if not name:
                 continue
             path = _find(export_dir, name)
             phash64, phash256 = (perceptual_hashes(path) if path else None) or (None, None)
-            rows[(record.key, name)] = {
-                "org": org, "complaint_id": record.key, "file_name": name,
+            rows[(key, name)] = {
+                "org": org, "complaint_id": key, "file_name": name,
                 "sha256": _sha256(path) if path else None,
                 "phash64": phash64, "phash256": phash256,
                 "size_bytes": path.stat().st_size if path else None,

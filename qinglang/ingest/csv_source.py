@@ -62,6 +62,15 @@ class CsvSource:
             yield line
 
     def rows(self) -> Iterator[RawRow | RowProblem]:
+        for item in self.cell_rows():
+            if type(item) is RowProblem:
+                yield item
+            else:
+                yield RawRow(item[0], dict(zip(self.columns, item[1])))
+
+    def cell_rows(self) -> Iterator[tuple[int, list[str]] | RowProblem]:
+        """(row number, its cells in the order of the header) or a problem: what an import
+        hands its cleaning workers, without a dict a row on the way."""
         number = 1
         width = len(self.columns)
         while True:
@@ -88,7 +97,7 @@ class CsvSource:
                 yield RowProblem(number, _first_bad_column(self.columns, cells),
                                  f"bytes that are not valid {self.encoding}")
                 continue
-            yield RawRow(number, dict(zip(self.columns, cells)))
+            yield number, cells
 
     def progress(self) -> tuple[int, int]:
         return (self._binary.tell() if not self._binary.closed else self._size, self._size)

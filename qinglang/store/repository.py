@@ -10,13 +10,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import cache
+from itertools import repeat
 from operator import itemgetter
 from typing import Iterator
 
 from sqlalchemy import Connection, DateTime, Engine, LargeBinary, Table, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from qinglang.ingest.clean import CleanRecord
+from qinglang.ingest.clean import CleanBatch, CleanRecord
 from qinglang.ingest.rows import RowProblem
 from qinglang.model.schema import KindSchema
 from qinglang.store import catalog  # noqa: F401  (every index declared on the record tables)
@@ -87,33 +88,35 @@ class _UpsertStatement:
             bound.append(tuple(values) if self.positional else dict(zip(self.order, values)))
         return bound
 
-    def bind_records(self, id_field: str, records: list[CleanRecord], fixed: dict) -> list:
-        """`bind(record_rows(...))` without a dict per row: each record's values are read
-        straight into statement order, the values every row shares are processed once."""
-        order = self.order
-        position = {name: i for i, name in enumerate(order)}
+    def bind_batch(self, id_field: str, batch: CleanBatch, fixed: dict) -> list:
+        """`bind(record_rows(...))` without a dict a row: the batch's columns are bound a
+        column at a time, in statement order, and zipped into rows; values every row shares
+        are processed once. A key repeated in the batch keeps its last row, in the place of
+        its first."""
+        size = len(batch.keys)
         processors = dict(self.processed)
-        fixed_at = [(position[name], _process(processors.get(position[name]), value))
-                    for name, value in fixed.items()]
-        key_at, row_at = position[id_field], position["source_row"]
-        json_at = [position["attrs"], position["originals"]]
-        to_json = processors[json_at[0]]
-        empty_json = to_json({})
-        skipped = {i for i, _ in fixed_at} | set(json_at)
-        processed = [(i, p) for i, p in self.processed if i not in skipped]
-        latest: dict[str, tuple | dict] = {}
-        for record in records:
-            values = list(map(record.columns.get, order))
-            for i, value in fixed_at:
-                values[i] = value
-            values[key_at], values[row_at] = record.key, record.number
-            values[json_at[0]] = to_json(record.attrs) if record.attrs else empty_json
-            values[json_at[1]] = to_json(record.originals) if record.originals else empty_json
-            for i, process in processed:
-                if values[i] is not None:
-                    values[i] = process(values[i])
-            latest[record.key] = tuple(values) if self.positional else dict(zip(order, values))
-        return list(latest.values())
+        taken = {id_field: batch.keys, "source_row": batch.numbers}
+        columns = []
+        for position, name in enumerate(self.order):
+            process = processors.get(position)
+            if name in fixed:
+                columns.append(repeat(_process(process, fixed[name]), size))
+            elif name in ("attrs", "originals"):
+                empty = process({})
+                columns.append([process(d) if d else empty for d in getattr(batch, name)])
+            else:
+                values = taken.get(name, batch.columns.get(name))
+                if values is None:
+                    columns.append(repeat(None, size))
+                elif process is None:
+                    columns.append(values)
+                else:
+                    columns.append([None if v is None else process(v) for v in values])
+        rows = list(zip(*columns))
+        if not self.positional:
+            rows = [dict(zip(self.order, row)) for row in rows]
+        last = dict(zip(batch.keys, range(size)))
+        return rows if len(last) == size else [rows[i] for i in last.values()]
 
 
 def _process(processor, value):
@@ -139,13 +142,14 @@ def _upsert_statement(dialect, table: Table, update: bool) -> _UpsertStatement:
 
 
 def prepare_records(dialect, schema: KindSchema, org: str, import_id: int,
-                    records: list[CleanRecord]) -> PreparedRows:
+                    records: CleanBatch | list[CleanRecord]) -> PreparedRows:
     """The upsert of clean records, bound for the driver: what `record_rows` gives, made
     without the intermediate dicts (the import's hot path)."""
+    batch = records if isinstance(records, CleanBatch) else CleanBatch.of_records(records)
     table = record_tables[schema.kind]
     statement = _upsert_statement(dialect, table, True)
     fixed = {"org": org, "import_id": import_id, "updated_at": utcnow()}
-    return PreparedRows(table.name, True, statement.bind_records(schema.id_field, records, fixed))
+    return PreparedRows(table.name, True, statement.bind_batch(schema.id_field, batch, fixed))
 
 
 def record_rows(schema: KindSchema, org: str, import_id: int,
