@@ -38,7 +38,9 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from qinglang.text.shingles import Signatures, band_keys, pair_agreement, sign
+from qinglang.text import kernels
+from qinglang.text.shingles import (Signatures, band_keys, pair_agreement, pairs_sharing, sign,
+                                    small_pages)
 
 TEMPLATE_PREFIX = "TPL-"
 SAMPLE = 5  # texts of a core compared with another core's
@@ -48,34 +50,41 @@ SAMPLE = 5  # texts of a core compared with another core's
 class Clusters:
     """Per text (in the order given): index of the cluster's earliest text, or -1 when the
     text is linked to no other; index of its core's earliest text; and the best similarity
-    of its links within the cluster. With them, the (marker, text) rows of the markers found
-    in only one or two texts taking part: what the store keeps for matching online."""
+    of its links within the cluster. With them, what the store keeps for matching online:
+    the (marker, text) rows of the markers found in only one or two texts taking part, and
+    the (bucket key, first text, latest text) rows of every bucket of the texts taking part,
+    by key."""
 
     root: np.ndarray
     core: np.ndarray
     similarity: np.ndarray
     rare_markers: np.ndarray
+    buckets: np.ndarray
 
 
-def leader_pairs(keys: np.ndarray, signed: np.ndarray) -> np.ndarray:
-    """(text, earlier text) index pairs: each signed text with the first and with the
-    previous text of every bucket it shares. Texts are given earliest first."""
-    found = [np.zeros((0, 2), dtype=np.int64)]
+def candidate_pairs(keys: np.ndarray, signed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs of the signed texts, as sorted keys (later text << 32 | earlier
+    text, with repeats): each text with the first and with the previous text of every
+    bucket it shares; and the (bucket key, first text, latest text) rows of every bucket,
+    by key."""
     members = np.flatnonzero(signed)
-    for band in range(keys.shape[1] if members.size > 1 else 0):
-        column = keys[members, band]
-        order = np.argsort(column, kind="stable")
-        ordered = column[order]
-        starts = np.concatenate(([True], ordered[1:] != ordered[:-1]))
-        member = members[order]
-        leader = member[np.flatnonzero(starts)[np.cumsum(starts) - 1]]
-        linked = member != leader
-        found.append(np.stack([member[linked], leader[linked]], axis=1))
-        previous = np.flatnonzero(~starts)
-        found.append(np.stack([member[previous], member[previous - 1]], axis=1))
-    pairs = np.concatenate(found)
-    unique = _distinct(pairs[:, 0] * keys.shape[0] + pairs[:, 1])
-    return np.stack([unique // keys.shape[0], unique % keys.shape[0]], axis=1)
+    pairs = np.empty(2 * members.size * keys.shape[1], dtype=np.int64)
+    ends = np.empty((members.size * keys.shape[1], 3), dtype=np.int64)
+    found, rows = kernels.bucket_partners(keys, members, pairs, ends)
+    pairs = pairs[:found]
+    pairs.sort()
+    return pairs, _one_row_a_key(ends[:rows])
+
+
+def _one_row_a_key(rows: np.ndarray) -> np.ndarray:
+    """Bucket rows by key, a key found in several bands being one bucket (its first and its
+    latest text of all)."""
+    rows = rows[np.argsort(rows[:, 0], kind="stable")]
+    if len(rows) and (rows[1:, 0] == rows[:-1, 0]).any():
+        begins = np.flatnonzero(np.concatenate(([True], rows[1:, 0] != rows[:-1, 0])))
+        rows = np.stack([rows[begins, 0], np.minimum.reduceat(rows[:, 1], begins),
+                         np.maximum.reduceat(rows[:, 2], begins)], axis=1)
+    return rows
 
 
 @dataclass(frozen=True)
@@ -132,13 +141,15 @@ def long_enough(signatures: Signatures, params: Params) -> np.ndarray:
 def cluster_signatures(signatures: Signatures, keys: np.ndarray, params: Params) -> Clusters:
     """Template clusters of texts given earliest first (the two steps of the module's
     docstring)."""
+    with small_pages():  # hundreds of megabytes of candidates at a million texts
+        return _clusters(signatures, keys, params)
+
+
+def _clusters(signatures: Signatures, keys: np.ndarray, params: Params) -> Clusters:
     count = signatures.slots.shape[0]
-    pairs = leader_pairs(keys, long_enough(signatures, params))
-    agree = pair_agreement(signatures.slots, pairs)
-    shared = agree / (1 + agree) * (signatures.shingles[pairs[:, 0]]
-                                    + signatures.shingles[pairs[:, 1]])
-    enough = shared >= params.min_shared
-    pairs, agree = pairs[enough], agree[enough]
+    candidates, buckets = candidate_pairs(keys, long_enough(signatures, params))
+    pairs, agree = pairs_sharing(signatures, candidates, params.min_shared)
+    del candidates
     core_links, _ = best_partner(pairs, agree, params.core)
     core = _components(count, core_links)
     groups = _hopeful_core_pairs(core, pairs, agree, params.merge)
@@ -155,7 +166,7 @@ def cluster_signatures(signatures: Signatures, keys: np.ndarray, params: Params)
     np.maximum.at(best, pairs[:, 0], within)
     np.maximum.at(best, pairs[:, 1], within)
     sizes = np.bincount(root, minlength=count)
-    return Clusters(np.where(sizes[root] > 1, root, -1), core, best, rare)
+    return Clusters(np.where(sizes[root] > 1, root, -1), core, best, rare, buckets)
 
 
 def rare_markers(markers: np.ndarray, taking_part: np.ndarray) -> np.ndarray:
