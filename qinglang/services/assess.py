@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from contextlib import contextmanager
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Iterator
@@ -26,8 +26,7 @@ from qinglang.rules.schema import RuleSet
 from qinglang.rules.scoring import Judge
 from qinglang.services import audit
 from qinglang.store.db import create_store_engine
-from qinglang.store.repository import (PreparedRows, execute_prepared, prepare_upsert,
-                                       rows_of_org, utcnow)
+from qinglang.store.repository import execute_prepared, prepare_upsert, rows_of_org, utcnow
 from qinglang.store.tables import assessments, rule_hits
 from qinglang.store.tables_graph import gang_members
 
@@ -89,44 +88,28 @@ def _assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary
 
 def _replace_assessments(conn, org: str, ruleset: RuleSet, ids: list[str],
                          hits: dict[str, list[Hit]]) -> dict[str, int]:
-    """The institution's assessments and rule hits replaced by these; outcome → count.
-
-    The store's writes run in a thread of their own, one page behind the pages being judged
-    and bound here: the driver lets go of the interpreter while the store inserts, so the
-    two overlap."""
+    """The institution's assessments and rule hits replaced by these; outcome → count."""
     outcomes: dict[str, int] = defaultdict(int)
-    with (_rows_replaced(conn, assessments, org), _rows_replaced(conn, rule_hits, org),
-          ThreadPoolExecutor(1) as writer):
-        written = None
-        for page in _pages(conn.dialect, org, ruleset, ids, hits, outcomes):
-            if written is not None:
-                written.result()
-            written = writer.submit(execute_prepared, conn, page)
-        if written is not None:
-            written.result()
-    return outcomes
-
-
-def _pages(dialect, org: str, ruleset: RuleSet, ids: list[str], hits: dict[str, list[Hit]],
-           outcomes: dict[str, int]) -> Iterator[PreparedRows]:
-    """The assessment rows and then the rule-hit rows, bound a page at a time, in key order;
-    `outcomes` counts the verdicts."""
     judge = Judge(ruleset)
     now = utcnow()
-    for start in range(0, len(ids), PAGE):
-        rows = []
-        for complaint_id in ids[start:start + PAGE]:
-            verdict = judge(hits.get(complaint_id, []))
-            outcomes[verdict.outcome] += 1
-            rows.append({"org": org, "complaint_id": complaint_id,
-                         "ruleset_version": ruleset.version, "assessed_at": now,
-                         **verdict.__dict__})
-        yield prepare_upsert(dialect, assessments, rows)
-    hit_rows = [{"org": org, "complaint_id": h.complaint_id, "rule_id": h.rule_id,
-                 "evidence": h.evidence} for complaint_id in sorted(hits)
-                for h in sorted(hits[complaint_id], key=attrgetter("rule_id"))]
-    for start in range(0, len(hit_rows), PAGE):
-        yield prepare_upsert(dialect, rule_hits, hit_rows[start:start + PAGE])
+    with _rows_replaced(conn, assessments, org):
+        for start in range(0, len(ids), PAGE):
+            rows = []
+            for complaint_id in ids[start:start + PAGE]:
+                verdict = judge(hits.get(complaint_id, []))
+                outcomes[verdict.outcome] += 1
+                rows.append({"org": org, "complaint_id": complaint_id,
+                             "ruleset_version": ruleset.version, "assessed_at": now,
+                             **verdict.__dict__})
+            execute_prepared(conn, prepare_upsert(conn.dialect, assessments, rows))
+    with _rows_replaced(conn, rule_hits, org):
+        hit_rows = [{"org": org, "complaint_id": h.complaint_id, "rule_id": h.rule_id,
+                     "evidence": h.evidence} for complaint_id in sorted(hits)
+                    for h in sorted(hits[complaint_id], key=attrgetter("rule_id"))]
+        for start in range(0, len(hit_rows), PAGE):
+            execute_prepared(conn, prepare_upsert(conn.dialect, rule_hits,
+                                                  hit_rows[start:start + PAGE]))
+    return outcomes
 
 
 @contextmanager
