@@ -18,7 +18,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-DIGIT, SPACE = 2, 32   # the bits of contacts._CLASSES that say \d and \s (a test holds them equal)
+from qinglang.content.scan_chars import (ascii_digit, char_at, digit, in_, label, lower, space,
+                                         starts_with)
+
 _GAP = np.array([ord(c) for c in "-.·_/|,，、~*()（）"], dtype=np.int64)
 _HOST = np.array([ord(c) for c in ".-"], dtype=np.int64)
 _PATH = np.array([ord(c) for c in "-._~/?#=&%+:@"], dtype=np.int64)
@@ -59,7 +61,7 @@ def _scan(codes, flags, numbers, tlds, tld_lengths):
     count, at = 0, 0
     while at < len(codes):
         code = codes[at]
-        word = _lower(code) | _ascii_digit(code)
+        word = lower(code) | ascii_digit(code)
         kind, value, end = 0, at, -1
         if code == 104:                                                        # h
             kind, end = 0, _url(codes, flags, at)
@@ -88,78 +90,21 @@ def _scan(codes, flags, numbers, tlds, tld_lengths):
     return found[:count]
 
 
-# The small tests below are inlined where they are used; they return from `if`s, because an
-# inlined `a and b` value is slow.
-
-@njit(inline="always")
-def _at(codes, place):
-    if place < len(codes):
-        return codes[place]
-    return -1
-
-
-@njit(inline="always")
-def _lower(code):
-    return (code >= 97) & (code <= 122)
-
-
-@njit(inline="always")
-def _ascii_digit(code):
-    return (code >= 48) & (code <= 57)
-
-
-@njit(inline="always")
-def _in(code, chars):
-    for char in chars:
-        if code == char:
-            return True
-    return False
-
-
-@njit(inline="always")
-def _digit(codes, flags, place):
-    if place < len(codes):
-        return (flags[place] & DIGIT) != 0
-    return False
-
-
-@njit(inline="always")
-def _space(codes, flags, place):
-    if place < len(codes):
-        return (flags[place] & SPACE) != 0
-    return False
-
-
-@njit(inline="always")
-def _label(code):
-    return _lower(code) | _ascii_digit(code) | (code == 45)
-
-
-@njit(inline="always")
-def _starts_with(codes, place, text):
-    if place + len(text) > len(codes):
-        return False
-    for k in range(len(text)):
-        if codes[place + k] != text[k]:
-            return False
-    return True
-
-
 @njit
 def _url(codes, flags, at):
     """https?://[a-z0-9.\\-]+(?::\\d+)?(?:[/?#][a-z0-9\\-._~/?#=&%+:@]*)?"""
-    if not _starts_with(codes, at, _HTTP):
+    if not starts_with(codes, at, _HTTP):
         return -1
     place = at + 4
-    if _at(codes, place) == 115 and _starts_with(codes, place + 1, _SLASHES):  # s://
+    if char_at(codes, place) == 115 and starts_with(codes, place + 1, _SLASHES):  # s://
         place += 4
-    elif _starts_with(codes, place, _SLASHES):
+    elif starts_with(codes, place, _SLASHES):
         place += 3
     else:
         return -1
     host = place
-    while place < len(codes) and (_lower(codes[place]) or _ascii_digit(codes[place])
-                                  or _in(codes[place], _HOST)):
+    while place < len(codes) and (lower(codes[place]) or ascii_digit(codes[place])
+                                  or in_(codes[place], _HOST)):
         place += 1
     if place == host:
         return -1
@@ -169,14 +114,14 @@ def _url(codes, flags, at):
 @njit
 def _url_rest(codes, flags, place):
     """The optional port and path after a URL's host."""
-    if _at(codes, place) == 58 and _digit(codes, flags, place + 1):           # :port
+    if char_at(codes, place) == 58 and digit(codes, flags, place + 1):           # :port
         place += 1
-        while _digit(codes, flags, place):
+        while digit(codes, flags, place):
             place += 1
-    if _in(_at(codes, place), _PATH_START):
+    if in_(char_at(codes, place), _PATH_START):
         place += 1
-        while place < len(codes) and (_lower(codes[place]) or _ascii_digit(codes[place])
-                                      or _in(codes[place], _PATH)):
+        while place < len(codes) and (lower(codes[place]) or ascii_digit(codes[place])
+                                      or in_(codes[place], _PATH)):
             place += 1
     return place
 
@@ -186,12 +131,12 @@ def _email(codes, at, memo):
     """[a-z0-9][a-z0-9._%+\\-]*@[a-z0-9\\-]+(?:\\.[a-z0-9\\-]+)+; the same answer for every
     start in one run of the local part's characters: memo[0] is where the run ends, memo[1]
     the answer (_scan reads them)."""
-    code = _at(codes, at)
-    if not (_lower(code) or _ascii_digit(code)):
+    code = char_at(codes, at)
+    if not (lower(code) or ascii_digit(code)):
         return -1
     place = at + 1
-    while place < len(codes) and (_lower(codes[place]) or _ascii_digit(codes[place])
-                                  or _in(codes[place], _LOCAL)):
+    while place < len(codes) and (lower(codes[place]) or ascii_digit(codes[place])
+                                  or in_(codes[place], _LOCAL)):
         place += 1
     memo[0], memo[1] = place, _email_domain(codes, place)
     return memo[1]
@@ -200,18 +145,18 @@ def _email(codes, at, memo):
 @njit
 def _email_domain(codes, place):
     """Where the @ and domain that follow a local part end, or -1."""
-    if _at(codes, place) != 64:                                                # @
+    if char_at(codes, place) != 64:                                                # @
         return -1
     place += 1
     first = place
-    while place < len(codes) and _label(codes[place]):
+    while place < len(codes) and label(codes[place]):
         place += 1
     if place == first:
         return -1
     labels = 0
-    while _at(codes, place) == 46 and place + 1 < len(codes) and _label(codes[place + 1]):
+    while char_at(codes, place) == 46 and place + 1 < len(codes) and label(codes[place + 1]):
         place += 1
-        while place < len(codes) and _label(codes[place]):
+        while place < len(codes) and label(codes[place]):
             place += 1
         labels += 1
     return place if labels else -1
@@ -222,11 +167,11 @@ def _wechat(codes, flags, at):
     """(?:微(?:信号?)?|薇信?|威信?|维信|vx|wx|weixin|wechat|v信|v)[\\s:：号]*
     ([a-z][a-z0-9_\\-]{5,19})(?![a-z0-9_\\-]): each way of reading the trigger, in the
     pattern's order, until the handle after it fits."""
-    code, after = _at(codes, at), _at(codes, at + 1)
+    code, after = char_at(codes, at), char_at(codes, at + 1)
     first = second = third = -1
     if code == 0x5FAE:                                                         # 微
         if after == 0x4FE1:                                                    # 信
-            first = at + 3 if _at(codes, at + 2) == 0x53F7 else -1             # 号
+            first = at + 3 if char_at(codes, at + 2) == 0x53F7 else -1             # 号
             second = at + 2
         third = at + 1
     elif code == 0x8587 or code == 0x5A01:                                     # 薇 威
@@ -241,7 +186,7 @@ def _wechat(codes, flags, at):
     elif code == 119:                                                          # w
         if after == 120:
             first = at + 2                                                     # wx
-        elif _starts_with(codes, at, _WEIXIN) or _starts_with(codes, at, _WECHAT):
+        elif starts_with(codes, at, _WEIXIN) or starts_with(codes, at, _WECHAT):
             first = at + 6
     for trigger in (first, second, third):
         if trigger >= 0:
@@ -255,12 +200,12 @@ def _wechat(codes, flags, at):
 def _handle(codes, flags, trigger):
     """(value start, end) of the handle after a WeChat trigger, end -1 when none fits."""
     place = trigger
-    while place < len(codes) and (_space(codes, flags, place) or _in(codes[place], _WECHAT_SEP)):
+    while place < len(codes) and (space(codes, flags, place) or in_(codes[place], _WECHAT_SEP)):
         place += 1
-    if not _lower(_at(codes, place)):
+    if not lower(char_at(codes, place)):
         return place, -1
     end = place + 1
-    while end < len(codes) and (_lower(codes[end]) or _ascii_digit(codes[end])
+    while end < len(codes) and (lower(codes[end]) or ascii_digit(codes[end])
                                 or codes[end] == 95 or codes[end] == 45):
         end += 1
     return (place, end) if 6 <= end - place <= 20 else (place, -1)
@@ -269,7 +214,7 @@ def _handle(codes, flags, trigger):
 @njit
 def _qq(codes, flags, at):
     """(?:qq|扣扣|企鹅|q)(?:号|群)?[\\s:：]*([1-9](?: \\d){4,10}|[1-9]\\d{4,10})(?!\\d)"""
-    code, after = _at(codes, at), _at(codes, at + 1)
+    code, after = char_at(codes, at), char_at(codes, at + 1)
     first = second = -1
     if code == 113:                                                            # q
         first = at + 2 if after == 113 else -1
@@ -279,11 +224,11 @@ def _qq(codes, flags, at):
     for trigger in (first, second):
         if trigger < 0:
             continue
-        for place in (trigger + 1 if _in(_at(codes, trigger), _QQ_MARKS) else -1, trigger):
+        for place in (trigger + 1 if in_(char_at(codes, trigger), _QQ_MARKS) else -1, trigger):
             if place < 0:
                 continue
-            while place < len(codes) and (_space(codes, flags, place)
-                                          or _in(codes[place], _QQ_SEP)):
+            while place < len(codes) and (space(codes, flags, place)
+                                          or in_(codes[place], _QQ_SEP)):
                 place += 1
             end = _qq_number(codes, flags, place)
             if end >= 0:
@@ -294,17 +239,17 @@ def _qq(codes, flags, at):
 @njit
 def _qq_number(codes, flags, place):
     """[1-9](?: \\d){4,10}|[1-9]\\d{4,10}, not followed by a digit."""
-    if not 49 <= _at(codes, place) <= 57:
+    if not 49 <= char_at(codes, place) <= 57:
         return -1
     pairs = 0
-    while (pairs < 10 and _at(codes, place + 1 + 2 * pairs) == 32
-           and _digit(codes, flags, place + 2 + 2 * pairs)):
+    while (pairs < 10 and char_at(codes, place + 1 + 2 * pairs) == 32
+           and digit(codes, flags, place + 2 + 2 * pairs)):
         pairs += 1
     for count in range(pairs, 3, -1):
-        if not _digit(codes, flags, place + 1 + 2 * count):
+        if not digit(codes, flags, place + 1 + 2 * count):
             return place + 1 + 2 * count
     digits = 0
-    while _digit(codes, flags, place + 1 + digits):
+    while digit(codes, flags, place + 1 + digits):
         digits += 1
     return place + 1 + digits if 4 <= digits <= 10 else -1
 
@@ -314,7 +259,7 @@ def _gap(codes, flags, place):
     """Where a separator gap of at most three characters that starts at `place` ends, or
     -1 when four or more separators follow (the pattern then needs a digit among them)."""
     end = place
-    while end < len(codes) and (_space(codes, flags, end) or _in(codes[end], _GAP)):
+    while end < len(codes) and (space(codes, flags, end) or in_(codes[end], _GAP)):
         end += 1
     return end if end - place <= 3 else -1
 
@@ -323,17 +268,17 @@ def _gap(codes, flags, place):
 def _phone(codes, flags, at):
     """The phone alternatives in order, each candidate end tried against (?!\\d)."""
     end = _mobile(codes, flags, at)
-    if end >= 0 and not _digit(codes, flags, end):
+    if end >= 0 and not digit(codes, flags, end):
         return end
-    if _at(codes, at) == 48:                                                   # 0
+    if char_at(codes, at) == 48:                                                   # 0
         for area in (3, 2):
             end = _landline(codes, flags, at, area)
             for number in (7, 6):
                 if end >= 0 and _digits(codes, flags, end + 1, number) \
-                        and not _digit(codes, flags, end + 1 + number):
+                        and not digit(codes, flags, end + 1 + number):
                     return end + 1 + number
     end = _service(codes, flags, at)
-    if end >= 0 and not _digit(codes, flags, end):
+    if end >= 0 and not digit(codes, flags, end):
         return end
     return -1
 
@@ -341,7 +286,7 @@ def _phone(codes, flags, at):
 @njit
 def _digits(codes, flags, place, count):
     for k in range(count):
-        if not _digit(codes, flags, place + k):
+        if not digit(codes, flags, place + k):
             return False
     return True
 
@@ -350,23 +295,23 @@ def _digits(codes, flags, place, count):
 def _mobile(codes, flags, at):
     """(?:\\+?86 GAP)?1 GAP [3-9](?: GAP \\d){9}"""
     place = at
-    if _at(codes, place) == 43:                                                # +
+    if char_at(codes, place) == 43:                                                # +
         place += 1
-    if _at(codes, place) == 56 and _at(codes, place + 1) == 54:                # 86
+    if char_at(codes, place) == 56 and char_at(codes, place + 1) == 54:                # 86
         place = _gap(codes, flags, place + 2)
         if place < 0:
             return -1
     elif place != at:
         return -1
-    if _at(codes, place) != 49:                                                # 1
+    if char_at(codes, place) != 49:                                                # 1
         return -1
     place = _gap(codes, flags, place + 1)
-    if place < 0 or not 51 <= _at(codes, place) <= 57:                         # [3-9]
+    if place < 0 or not 51 <= char_at(codes, place) <= 57:                         # [3-9]
         return -1
     place += 1
     for _ in range(9):
         place = _gap(codes, flags, place)
-        if place < 0 or not _digit(codes, flags, place):
+        if place < 0 or not digit(codes, flags, place):
             return -1
         place += 1
     return place
@@ -378,9 +323,9 @@ def _landline(codes, flags, at, area):
     if not _digits(codes, flags, at + 1, area):
         return -1
     place = end = at + 1 + area
-    while end < len(codes) and (_space(codes, flags, end) or _in(codes[end], _AREA_SEP)):
+    while end < len(codes) and (space(codes, flags, end) or in_(codes[end], _AREA_SEP)):
         end += 1
-    if end - place > 2 or not 50 <= _at(codes, end) <= 57:
+    if end - place > 2 or not 50 <= char_at(codes, end) <= 57:
         return -1
     return end
 
@@ -388,8 +333,8 @@ def _landline(codes, flags, at, area):
 @njit
 def _service(codes, flags, at):
     """[48]00 GAP \\d{3} GAP \\d{4}"""
-    code = _at(codes, at)
-    if not ((code == 52 or code == 56) and _at(codes, at + 1) == 48 and _at(codes, at + 2) == 48):
+    code = char_at(codes, at)
+    if not ((code == 52 or code == 56) and char_at(codes, at + 1) == 48 and char_at(codes, at + 2) == 48):
         return -1
     place = _gap(codes, flags, at + 3)
     if place < 0 or not _digits(codes, flags, place, 3):
@@ -406,10 +351,10 @@ def _domain(codes, at, tlds, tld_lengths, memo):
     followed by a known top-level domain as a whole label, the most labels first (the dots
     between `at` and the last one are the labels' dots: labels hold no dot). The same answer
     for every start in one label: memo[2] is where the label ends, memo[3] the answer."""
-    if not _label(_at(codes, at)):
+    if not label(char_at(codes, at)):
         return -1
     label_end = at
-    while label_end < len(codes) and _label(codes[label_end]):
+    while label_end < len(codes) and label(codes[label_end]):
         label_end += 1
     memo[2], memo[3] = label_end, _domain_end(codes, at, tlds, tld_lengths)
     return memo[3]
@@ -420,19 +365,19 @@ def _domain_end(codes, at, tlds, tld_lengths):
     place, last_dot = at, -1
     while True:
         first = place
-        while place < len(codes) and _label(codes[place]):
+        while place < len(codes) and label(codes[place]):
             place += 1
-        if place == first or _at(codes, place) != 46:
+        if place == first or char_at(codes, place) != 46:
             break
         last_dot = place
         place += 1
     dot = last_dot
     while dot > at:
         end = dot + 1
-        while end < len(codes) and _label(codes[end]):
+        while end < len(codes) and label(codes[end]):
             end += 1
         for row in range(len(tlds)):
-            if tld_lengths[row] == end - dot - 1 and _starts_with(
+            if tld_lengths[row] == end - dot - 1 and starts_with(
                     codes, dot + 1, tlds[row, :tld_lengths[row]]):
                 return end
         dot -= 1

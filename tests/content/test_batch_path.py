@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from qinglang.content import contacts as contact_module
-from qinglang.content.contact_scan import DIGIT, SPACE, scan_contacts
+from qinglang.content.contact_scan import scan_contacts
+from qinglang.content.scan_chars import DIGIT, SPACE
 from qinglang.content.contacts import Contact, find_contacts
 from qinglang.content.corpus import fbs_corpus, sample_posts
 from qinglang.content.assessment import TermHit
