@@ -21,19 +21,24 @@ from numba import njit
 from qinglang.content.scan_chars import (ascii_digit, char_at, digit, in_, label, lower, space,
                                          starts_with)
 
-_GAP = np.array([ord(c) for c in "-.·_/|,，、~*()（）"], dtype=np.int64)
-_HOST = np.array([ord(c) for c in ".-"], dtype=np.int64)
-_PATH = np.array([ord(c) for c in "-._~/?#=&%+:@"], dtype=np.int64)
-_LOCAL = np.array([ord(c) for c in "._%+-"], dtype=np.int64)
-_WECHAT_SEP = np.array([ord(c) for c in ":：号"], dtype=np.int64)
-_QQ_SEP = np.array([ord(c) for c in ":："], dtype=np.int64)
-_AREA_SEP = np.array([ord(c) for c in "-)）"], dtype=np.int64)
-_HTTP = np.array([ord(c) for c in "http"], dtype=np.int64)
-_SLASHES = np.array([ord(c) for c in "://"], dtype=np.int64)
-_PATH_START = np.array([ord(c) for c in "/?#"], dtype=np.int64)
-_WEIXIN = np.array([ord(c) for c in "weixin"], dtype=np.int64)
-_WECHAT = np.array([ord(c) for c in "wechat"], dtype=np.int64)
-_QQ_MARKS = np.array([ord(c) for c in "号群"], dtype=np.int64)
+
+def _code_points(chars: str) -> np.ndarray:
+    return np.array([ord(c) for c in chars], dtype=np.int64)
+
+
+_GAP = _code_points("-.·_/|,，、~*()（）")
+_HOST = _code_points(".-")
+_PATH = _code_points("-._~/?#=&%+:@")
+_LOCAL = _code_points("._%+-")
+_WECHAT_SEP = _code_points(":：号")
+_QQ_SEP = _code_points(":：")
+_AREA_SEP = _code_points("-)）")
+_HTTP = _code_points("http")
+_SLASHES = _code_points("://")
+_PATH_START = _code_points("/?#")
+_WEIXIN = _code_points("weixin")
+_WECHAT = _code_points("wechat")
+_QQ_MARKS = _code_points("号群")
 
 
 def scan_contacts(codes: np.ndarray, flags: np.ndarray, groups: dict[str, int],
