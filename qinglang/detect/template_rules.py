@@ -14,8 +14,8 @@ from typing import Iterator
 from sqlalchemy import Connection, Engine, and_, func, literal, select
 
 from qinglang.detect.base import Hit, complaints
-from qinglang.detect.template_store import (TemplateMatch, clustered, cluster_templates,
-                                            match_one, params_of)
+from qinglang.detect.template_store import (TemplateMatch, cluster_templates, match_one,
+                                            params_of)
 from qinglang.rules.schema import RuleSet, default_ruleset
 from qinglang.store.tables_templates import complaint_templates
 
@@ -33,7 +33,7 @@ class Member:
 def template_hits(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
     """3.2 and 4.6 over the whole store: clusters rebuilt, then judged one by one."""
     cluster_templates(conn, org, params_of(rules))
-    query = (clustered(complaint_templates.c.template_id, *_member_columns())
+    query = (select(complaint_templates.c.template_id, *_member_columns())
              .where(complaint_templates.c.org == org)
              .order_by(complaint_templates.c.template_id))
     template, members = None, []
@@ -55,19 +55,18 @@ def online_template_hits(conn: Connection, org: str, rules: RuleSet, new: Member
                       new.complaint_id)
     if found.template_id is None:
         return found, []
-    cluster = and_(complaint_templates.c.org == org,
-                   complaint_templates.c.template_id == found.template_id)
-    in_cluster = and_(cluster, complaints.c.complaint_id != new.complaint_id)  # a re-scored one
-    if conn.execute(clustered(complaints.c.complaint_id).where(cluster).limit(1)).first():
+    members = complaint_templates.c
+    cluster = and_(members.org == org, members.template_id == found.template_id)
+    in_cluster = and_(cluster, members.complaint_id != new.complaint_id)  # a re-scored one
+    if conn.execute(select(members.complaint_id).where(cluster).limit(1)).first():
         days = rules.param("4.6", "window_days")
         first_day = datetime.combine(new.received_at.date() - timedelta(days=days), time.min)
         after_last = datetime.combine(new.received_at.date() + timedelta(days=days + 1), time.min)
-        near = [Member(*r) for r in conn.execute(clustered(*_member_columns()).where(
-            in_cluster, complaints.c.received_at >= first_day,
-            complaints.c.received_at < after_last))]
+        near = [Member(*r) for r in conn.execute(select(*_member_columns()).where(
+            in_cluster, members.received_at >= first_day, members.received_at < after_last))]
         size = _cluster_size(conn, in_cluster, new)
     else:  # the match is a text that was alone until now
-        near = [Member(*r) for r in conn.execute(select(*_member_columns()).where(
+        near = [Member(*r) for r in conn.execute(select(*_stored_member_columns()).where(
             complaints.c.org == org, complaints.c.complaint_id.in_(found.matched),
             complaints.c.complaint_id != new.complaint_id))]
         size = (len(near) + 1, len({_who(m) for m in near} | {_who(new)}))
@@ -77,16 +76,23 @@ def online_template_hits(conn: Connection, org: str, rules: RuleSet, new: Member
 
 def _cluster_size(conn: Connection, in_cluster, new: Member) -> tuple[int, int]:
     """(complaints, customers) of a stored cluster once `new` joins it."""
-    who = func.coalesce(complaints.c.customer_id, literal("complaint:") + complaints.c.complaint_id)
-    stored, customers = conn.execute(clustered(func.count(), func.count(who.distinct()))
+    members = complaint_templates.c
+    who = func.coalesce(members.customer_id, literal("complaint:") + members.complaint_id)
+    stored, customers = conn.execute(select(func.count(), func.count(who.distinct()))
                                      .where(in_cluster)).one()
     known = new.customer_id is not None and conn.execute(
-        clustered(complaints.c.complaint_id).where(
-            in_cluster, complaints.c.customer_id == new.customer_id).limit(1)).first()
+        select(members.complaint_id).where(
+            in_cluster, members.customer_id == new.customer_id).limit(1)).first()
     return stored + 1, customers + (0 if known else 1)
 
 
 def _member_columns():
+    """A member's columns as the last analysis copied them into its cluster's rows."""
+    members = complaint_templates.c
+    return members.complaint_id, members.customer_id, members.received_at, members.channel
+
+
+def _stored_member_columns():
     return (complaints.c.complaint_id, complaints.c.customer_id, complaints.c.received_at,
             complaints.c.channel)
 
@@ -162,8 +168,8 @@ def template_ids(engine: Engine, org: str, rules: RuleSet | None = None) -> dict
     found: dict[str, list[tuple[str, str]]] = defaultdict(list)
     with engine.connect() as conn:
         for template, complaint_id, customer_id in conn.execute(
-                clustered(complaint_templates.c.template_id, complaints.c.complaint_id,
-                           complaints.c.customer_id)
+                select(complaint_templates.c.template_id, complaint_templates.c.complaint_id,
+                       complaint_templates.c.customer_id)
                 .where(complaint_templates.c.org == org)):
             found[template].append((complaint_id, customer_id or complaint_id))
     return {complaint_id: template for template, rows in found.items()

@@ -13,7 +13,7 @@ from itertools import islice, repeat
 from typing import Iterable
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, delete, select
+from sqlalchemy import Connection, Engine, and_, delete, select, update
 
 from qinglang.detect.base import complaints
 from qinglang.detect.templates import (SAMPLE, Params, cluster_signatures, long_enough,
@@ -61,7 +61,19 @@ def cluster_templates(conn: Connection, org: str, params: Params) -> int:
                     map(template_id, map(named, clusters.root[members].tolist())),
                     map(named, clusters.core[members].tolist()),
                     map(round, clusters.similarity[members].tolist(), repeat(3)))
+    _copy_member_facts(conn, org)
     return len(members)
+
+
+def _copy_member_facts(conn: Connection, org: str) -> None:
+    """Each clustered complaint's customer, date and channel copied from the complaint, in
+    the store (reading them with the texts would hold them for every text, not only the
+    clustered ones)."""
+    of_member = and_(complaints.c.org == complaint_templates.c.org,
+                     complaints.c.complaint_id == complaint_templates.c.complaint_id)
+    conn.execute(update(complaint_templates).where(complaint_templates.c.org == org).values(
+        {name: select(complaints.c[name]).where(of_member).scalar_subquery()
+         for name in ("customer_id", "received_at", "channel")}))
 
 
 def _texts_earliest_first(conn: Connection, org: str, least: int
@@ -86,13 +98,14 @@ def _texts_earliest_first(conn: Connection, org: str, least: int
 
 
 def _insert_columns(conn: Connection, table, org: str, *columns: Iterable) -> None:
-    """Rows of `org` (the other columns given in the table's order) inserted a page at a
-    time through the driver's executemany: SQLAlchemy's handling of each row's parameters
-    took longer than the writing itself (a million bucket rows at a million complaints), and
-    so did building each row in Python."""
+    """Rows of `org` (the table's next columns given in its order, any after them left
+    empty) inserted a page at a time through the driver's executemany: SQLAlchemy's handling
+    of each row's parameters took longer than the writing itself (a million bucket rows at a
+    million complaints), and so did building each row in Python."""
     mark = _placeholder(conn)
-    sql = (f"INSERT INTO {table.name} ({', '.join(c.name for c in table.columns)}) "
-           f"VALUES ({', '.join([mark] * len(table.columns))})")
+    names = [c.name for c in table.columns][:1 + len(columns)]
+    sql = (f"INSERT INTO {table.name} ({', '.join(names)}) "
+           f"VALUES ({', '.join([mark] * len(names))})")
     rows = zip(repeat(org), *columns)
     while page := list(islice(rows, PAGE)):
         conn.exec_driver_sql(sql, page)
@@ -214,16 +227,12 @@ def _with_templates(conn: Connection, org: str, ids: list[str]) -> list:
 
 def _core_sample(conn: Connection, org: str, core: str, alone) -> list:
     """The first SAMPLE texts of a stored core (a text in no cluster is a core alone)."""
+    members = complaint_templates.c
     rows = conn.execute(
-        clustered(complaints.c.complaint_id, complaints.c.text, complaints.c.received_at,
-                   complaint_templates.c.template_id)
-        .where(complaint_templates.c.org == org, complaint_templates.c.core_id == core)
-        .order_by(complaints.c.received_at, complaints.c.complaint_id).limit(SAMPLE)).all()
+        select(complaints.c.complaint_id, complaints.c.text, complaints.c.received_at,
+               members.template_id)
+        .select_from(complaint_templates.join(complaints, and_(
+            complaints.c.org == members.org, complaints.c.complaint_id == members.complaint_id)))
+        .where(members.org == org, members.core_id == core)
+        .order_by(members.received_at, members.complaint_id).limit(SAMPLE)).all()
     return rows or [alone]
-
-
-def clustered(*columns):
-    """`columns` of the clustered complaints (complaint_templates joined to complaints)."""
-    return select(*columns).select_from(complaint_templates.join(complaints, and_(
-        complaints.c.org == complaint_templates.c.org,
-        complaints.c.complaint_id == complaint_templates.c.complaint_id)))

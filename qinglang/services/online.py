@@ -20,6 +20,7 @@ Nothing is written to the store.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from threading import Lock
 from weakref import WeakKeyDictionary
@@ -65,8 +66,12 @@ class OnlineAssessment:
 
 def prepare_scoring() -> None:
     """Read the rule set and compile the lexicons now, so that a server's first request is
-    not the one that waits for them."""
+    not the one that waits for them; then set what is loaded aside from the cycle collector,
+    whose full collections would otherwise walk those millions of objects again and again
+    (a request that meets one takes 150-200 ms longer at a million complaints)."""
     text_hits(["warm-up"], [WARM_UP_TEXT], default_ruleset())
+    gc.collect()
+    gc.freeze()
 
 
 def score_complaint(engine: Engine, settings: Settings, row: dict,

@@ -5,8 +5,10 @@ first and the latest complaint in it (the candidates a later text is compared wi
 Matching one new complaint is then one primary-key lookup per band plus signing a few
 texts. `complaint_templates`
 holds every complaint that belongs to a cluster of two or more texts: the cluster
-(`template_id`, named after its earliest complaint), the core it joined first, and the best
-similarity of its links. `complaint_rare_markers` holds the marker grams
+(`template_id`, named after its earliest complaint), the core it joined first, the best
+similarity of its links, and the complaint's customer, date and channel as the analysis
+read them — so that a cluster of thousands is counted, and its complaints near a date found,
+on its own index without visiting each complaint (online scoring). `complaint_rare_markers` holds the marker grams
 (`qinglang.text.shingles`) that only one or two of the texts taking part have, with those
 texts: a new text's partners in a passage nobody else wrote. All three are rebuilt whole by
 `build_template_clusters`.
@@ -14,7 +16,7 @@ texts: a new text's partners in a passage nobody else wrote. All three are rebui
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Float, Index, Table
+from sqlalchemy import BigInteger, Column, DateTime, Float, Index, Table
 
 from qinglang.store.tables import ORG, SHORT, metadata
 
@@ -33,8 +35,13 @@ complaint_templates = Table(
     Column("template_id", SHORT, nullable=False),
     Column("core_id", SHORT, nullable=False),
     Column("similarity", Float, nullable=False),
-    Index("ix_complaint_templates_org_template_id", "org", "template_id"),
-    Index("ix_complaint_templates_org_core_id", "org", "core_id"),
+    Column("customer_id", SHORT),
+    Column("received_at", DateTime),
+    Column("channel", SHORT),
+    Index("ix_complaint_templates_cluster_dates", "org", "template_id", "received_at",
+          "complaint_id", "customer_id", "channel"),
+    Index("ix_complaint_templates_core_dates", "org", "core_id", "received_at",
+          "complaint_id"),
 )
 
 complaint_rare_markers = Table(
