@@ -8,7 +8,7 @@ from typing import Iterator
 import numpy as np
 from sqlalchemy import BigInteger, Connection, and_, cast, func, select
 
-from qinglang.detect.base import Hit, complaints, hits_for_shared_keys
+from qinglang.detect.base import Hit, built_once, complaints, hits_for_shared_keys
 from qinglang.detect.images import near_pairs
 from qinglang.rules.schema import RuleSet
 from qinglang.store.tables import attachments
@@ -34,14 +34,7 @@ def reused_attachment(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hi
     """5.1: a file identical to, or a perceptual near copy of, one attached to another
     customer's complaint. Copies are counted per file, not chained through third files, so
     one complaint's verdict depends only on the files that resemble its own."""
-    owners = conn.execute(
-        select(attachments.c.complaint_id, attachments.c.file_name, attachments.c.sha256,
-               attachments.c.phash64, attachments.c.phash256, complaints.c.customer_id)
-        .join(complaints, and_(complaints.c.org == attachments.c.org,
-                               complaints.c.complaint_id == attachments.c.complaint_id))
-        .where(attachments.c.org == org, attachments.c.sha256.is_not(None),
-               complaints.c.customer_id.is_not(None))
-        .order_by(attachments.c.complaint_id, attachments.c.file_name)).all()
+    owners = conn.execute(_attachments_with_owners(org)).all()
     copies = _copies(owners, rules)
     least = rules.param("5.1", "min_customers")
     files: dict[str, dict] = defaultdict(dict)
@@ -50,6 +43,18 @@ def reused_attachment(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hi
         if len(customers) >= least:
             files[complaint_id][file_name] = len(customers)
     return (Hit(c, "5.1", {"files": f}) for c, f in files.items())
+
+
+@built_once
+def _attachments_with_owners(org: str):
+    return (
+        select(attachments.c.complaint_id, attachments.c.file_name, attachments.c.sha256,
+               attachments.c.phash64, attachments.c.phash256, complaints.c.customer_id)
+        .join(complaints, and_(complaints.c.org == attachments.c.org,
+                               complaints.c.complaint_id == attachments.c.complaint_id))
+        .where(attachments.c.org == org, attachments.c.sha256.is_not(None),
+               complaints.c.customer_id.is_not(None))
+        .order_by(attachments.c.complaint_id, attachments.c.file_name))
 
 
 def _copies(owners, rules: RuleSet) -> dict[int, set[int]]:
@@ -133,11 +138,7 @@ MS_PER_DAY = 86_400_000
 
 
 def _activity(conn: Connection, org: str) -> _Activity:
-    rows = conn.execute(
-        select(complaints.c.complaint_id, complaints.c.customer_id,
-               _epoch_ms(complaints.c.received_at, conn.dialect.name), complaints.c.channel)
-        .where(complaints.c.org == org, complaints.c.customer_id.is_not(None))
-        .order_by(complaints.c.customer_id)).all()
+    rows = conn.execute(_complaint_times(org, conn.dialect.name)).all()
     ids, customers, times, channels = (list(column) for column in zip(*rows)) if rows else \
         ([], [], [], [])
     channel_codes = {channel: code for code, channel in enumerate(sorted(set(channels)))}
@@ -146,6 +147,14 @@ def _activity(conn: Connection, org: str) -> _Activity:
     codes[1:] = np.cumsum(customers[1:] != customers[:-1])
     return _Activity(np.array(ids, dtype=object), codes, np.array(times, dtype=np.int64),
                      np.array([channel_codes[c] for c in channels], dtype=np.int64))
+
+
+@built_once
+def _complaint_times(org: str, dialect: str):
+    return (select(complaints.c.complaint_id, complaints.c.customer_id,
+                   _epoch_ms(complaints.c.received_at, dialect), complaints.c.channel)
+            .where(complaints.c.org == org, complaints.c.customer_id.is_not(None))
+            .order_by(complaints.c.customer_id))
 
 
 def _epoch_ms(column, dialect: str):
@@ -160,11 +169,15 @@ def _epoch_ms(column, dialect: str):
 def shared_mailing_building(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
     """3.1: letters of different customers come from one building (rooms may differ); a fact
     about the complainants, so every complaint of theirs carries it."""
+    pairs = conn.execute(_customers_of_shared_buildings(org, rules.param("3.1", "min_customers")))
+    return hits_for_shared_keys(conn, org, "3.1", pairs, "buildings")
+
+
+@built_once
+def _customers_of_shared_buildings(org: str, least: int):
     key = complaints.c.mailing_address_building_key
     shared = (select(key).where(complaints.c.org == org, key.is_not(None),
                                 complaints.c.customer_id.is_not(None))
-              .group_by(key).having(func.count(complaints.c.customer_id.distinct())
-                                    >= rules.param("3.1", "min_customers")))
-    pairs = conn.execute(select(complaints.c.customer_id, key)
-                         .where(complaints.c.org == org, key.in_(shared)).distinct())
-    return hits_for_shared_keys(conn, org, "3.1", pairs, "buildings")
+              .group_by(key).having(func.count(complaints.c.customer_id.distinct()) >= least))
+    return (select(complaints.c.customer_id, key)
+            .where(complaints.c.org == org, key.in_(shared)).distinct())

@@ -3,16 +3,22 @@
 An evaluator is a function (connection, org, rule set) → iterable of Hit. It runs set-based
 queries over the whole store — never one query per complaint — so batch analysis scales with
 the store, and the same SQL runs on SQLite and PostgreSQL.
+
+Statements are built by functions cached on their arguments (`built_once`), values that
+change from one run to the next (lists of ids) left as bound parameters: online scoring runs
+the same thirty-odd statements for every request, on a neighbourhood so small that building
+them anew took SQLAlchemy longer than the store took to run them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterable, Iterator
 
-from sqlalchemy import (Column, Connection, Index, MetaData, String, Table, and_, delete, func,
-                        insert, literal, not_, or_, select, union_all)
+from sqlalchemy import (Column, Connection, Index, MetaData, String, Table, and_, bindparam,
+                        delete, func, insert, literal, not_, or_, select, union_all)
 from sqlalchemy.sql import ColumnElement, Select
 
 from qinglang.rules.schema import RuleSet
@@ -32,6 +38,9 @@ class Hit:
 
 Evaluator = Callable[[Connection, str, RuleSet], Iterable[Hit]]
 
+built_once = lru_cache(maxsize=1024)  # a statement builder's arguments: org, rule parameters
+IDS = bindparam("ids", expanding=True)  # a list of values bound when the statement runs
+
 
 SERVICE_PREFIXES = ("+86400", "+86800")
 SERVICE_MAX_LENGTH = 9  # "+86" and a 5-6 digit number: 95xxx, 12345…
@@ -48,6 +57,7 @@ def serves_everyone(number: str) -> bool:
     return number.startswith(SERVICE_PREFIXES) or len(number) <= SERVICE_MAX_LENGTH
 
 
+@built_once
 def non_reserved_uses(org: str) -> Select:
     """(customer_id, number, source, record_id) for every number a known customer complained or
     called in from that is neither their reserved number nor a service number."""
@@ -87,11 +97,22 @@ def refresh_phone_uses(conn: Connection, org: str) -> None:
     """Materialise `non_reserved_uses` once per assessment run, indexed, for the phone rules
     that group it several ways (a union re-planned inside every rule is slow on PostgreSQL).
     The temporary table stays with its connection and is emptied, not dropped: online
-    scoring's connections refill it every request without changing their schema."""
-    phone_uses_table.create(conn, checkfirst=True)
-    conn.execute(delete(phone_uses_table))
-    conn.execute(insert(phone_uses_table).from_select(
-        ["customer_id", "number", "source", "record_id"], non_reserved_uses(org)))
+    scoring's connections refill it every request without changing their schema (they make
+    it with their shadow tables, and mark it made in their info)."""
+    if not conn.info.get(PHONE_USES_MADE):
+        phone_uses_table.create(conn, checkfirst=True)
+    conn.execute(EMPTY_PHONE_USES)
+    conn.execute(_fill_phone_uses(org))
+
+
+EMPTY_PHONE_USES = delete(phone_uses_table)
+PHONE_USES_MADE = "qinglang.phone_uses_made"
+
+
+@built_once
+def _fill_phone_uses(org: str):
+    return insert(phone_uses_table).from_select(
+        ["customer_id", "number", "source", "record_id"], non_reserved_uses(org))
 
 
 def complaints_of_customers(conn: Connection, org: str, customer_ids) -> Iterator[tuple]:
@@ -102,10 +123,13 @@ def complaints_of_customers(conn: Connection, org: str, customer_ids) -> Iterato
         return
     customer_ids = list(customer_ids)
     for start in range(0, len(customer_ids), 5000):
-        yield from conn.execute(_complaints_where(org, customer_ids[start:start + 5000]))
+        yield from conn.execute(_complaints_where(org, IDS),
+                                {"ids": customer_ids[start:start + 5000]})
 
 
+@built_once
 def _complaints_where(org: str, customer_ids) -> Select:
+    """Complaints of the customers a (cached) sub-query or IDS names."""
     return select(complaints.c.complaint_id, complaints.c.customer_id).where(
         complaints.c.org == org, complaints.c.customer_id.in_(customer_ids))
 

@@ -11,8 +11,8 @@ from typing import Iterator
 
 from sqlalchemy import Connection, select
 
-from qinglang.detect.base import (Hit, calls, complaints, complaints_of_customers,
-                                  hits_for_shared_keys)
+from qinglang.detect.base import (IDS, Hit, built_once, calls, complaints,
+                                  complaints_of_customers, hits_for_shared_keys)
 from qinglang.detect.voices import voice_key_of_call
 from qinglang.rules.schema import RuleSet
 from qinglang.store.tables import voice_speakers
@@ -36,11 +36,9 @@ CALL_FLAGS = {
 def call_flag_hits(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
     """1.2, 2.6, 2.7, 4.1 and 4.5 from one pass over the calls that record any of their
     facts; 2.7 also when the complaint itself claims the role of agent or lawyer."""
-    roles = set(rules.param("2.7", "roles"))
+    roles = tuple(sorted(rules.param("2.7", "roles")))
     found: dict[tuple[str, str], dict] = {}
-    own = select(complaints.c.complaint_id, complaints.c.claimed_role).where(
-        complaints.c.org == org, complaints.c.claimed_role.in_(roles))
-    for complaint_id, role in conn.execute(own):
+    for complaint_id, role in conn.execute(_complaints_claiming(org, roles)):
         found[complaint_id, "2.7"] = {"complaint_role": role}
     calls_of = _flagged_calls(conn, org, roles)
     customers = sorted({c for by_customer in calls_of.values() for c in by_customer})
@@ -53,22 +51,32 @@ def call_flag_hits(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
             for (complaint_id, rule_id), evidence in found.items())
 
 
-def _flagged_calls(conn: Connection, org: str, roles: set[str]
+@built_once
+def _complaints_claiming(org: str, roles: tuple[str, ...]):
+    return select(complaints.c.complaint_id, complaints.c.claimed_role).where(
+        complaints.c.org == org, complaints.c.claimed_role.in_(roles))
+
+
+def _flagged_calls(conn: Connection, org: str, roles: tuple[str, ...]
                    ) -> dict[str, dict[str, list[str]]]:
     """rule id → customer → the ids of the calls about them that count for the rule."""
     calls_of: dict[str, dict[str, list[str]]] = {rule_id: defaultdict(list)
                                                  for rule_id in CALL_FLAGS}
-    flagged = conn.execute(select(
-        calls.c.customer_id, calls.c.call_id, calls.c.forwarded, calls.c.claimed_role,
-        calls.c.callback_denied, calls.c.identity_check).where(
-        calls.c.org == org, calls.c.customer_id.is_not(None),
-        calls.c.forwarded.is_(True) | calls.c.callback_denied.is_(True)
-        | calls.c.claimed_role.in_(roles) | (calls.c.identity_check == "fail")))
-    for call in flagged:
+    for call in conn.execute(_calls_recording_a_flag(org, roles)):
         for rule_id, counts in CALL_FLAGS.items():
             if counts(call, roles):
                 calls_of[rule_id][call.customer_id].append(call.call_id)
     return calls_of
+
+
+@built_once
+def _calls_recording_a_flag(org: str, roles: tuple[str, ...]):
+    return select(
+        calls.c.customer_id, calls.c.call_id, calls.c.forwarded, calls.c.claimed_role,
+        calls.c.callback_denied, calls.c.identity_check).where(
+        calls.c.org == org, calls.c.customer_id.is_not(None),
+        calls.c.forwarded.is_(True) | calls.c.callback_denied.is_(True)
+        | calls.c.claimed_role.in_(roles) | (calls.c.identity_check == "fail"))
 
 
 WHOLE_TABLE_KEYS = 50_000
@@ -78,9 +86,7 @@ def voiceprint_for_many(conn: Connection, org: str, rules: RuleSet) -> Iterator[
     """1.5: one speaker — a voiceprint id, or ids and unenrolled calls whose embeddings match
     (detect.voices) — speaks on calls about several customers. The speakers are looked up by
     key and counted here: a join on the computed voice key leaves SQLite no index to use."""
-    calls_with_voice = conn.execute(select(calls.c.customer_id, voice_key_of_call()).where(
-        calls.c.org == org, calls.c.customer_id.is_not(None),
-        calls.c.voiceprint_id.is_not(None) | calls.c.voiceprint.is_not(None))).all()
+    calls_with_voice = conn.execute(_calls_with_voice(org)).all()
     speaker_of = _speakers_of(conn, org, sorted({key for _, key in calls_with_voice}))
     customers_of: dict[str, set] = defaultdict(set)
     for customer_id, key in calls_with_voice:
@@ -92,16 +98,28 @@ def voiceprint_for_many(conn: Connection, org: str, rules: RuleSet) -> Iterator[
     return hits_for_shared_keys(conn, org, "1.5", pairs, "voiceprints")
 
 
+@built_once
+def _calls_with_voice(org: str):
+    return select(calls.c.customer_id, voice_key_of_call()).where(
+        calls.c.org == org, calls.c.customer_id.is_not(None),
+        calls.c.voiceprint_id.is_not(None) | calls.c.voiceprint.is_not(None))
+
+
 def _speakers_of(conn: Connection, org: str, keys: list[str]) -> dict[str, str]:
     """Speakers of some voice keys: looked up in slices for a few (online scoring), read
     whole when they are most of the table (batch analysis)."""
     if len(keys) > WHOLE_TABLE_KEYS:
-        return dict(conn.execute(select(voice_speakers.c.voice_key, voice_speakers.c.speaker_id)
-                                 .where(voice_speakers.c.org == org)).all())
+        return dict(conn.execute(_speakers(org)).all())
     found: dict[str, str] = {}
     for start in range(0, len(keys), 5000):
-        found.update(conn.execute(select(voice_speakers.c.voice_key, voice_speakers.c.speaker_id)
-                                  .where(voice_speakers.c.org == org,
-                                         voice_speakers.c.voice_key.in_(keys[start:start + 5000]))
-                                  ).all())
+        found.update(conn.execute(_speakers(org, listed=True),
+                                  {"ids": keys[start:start + 5000]}).all())
     return found
+
+
+@built_once
+def _speakers(org: str, listed: bool = False):
+    """(voice key, speaker) of every key, or of the keys bound to IDS."""
+    query = select(voice_speakers.c.voice_key, voice_speakers.c.speaker_id).where(
+        voice_speakers.c.org == org)
+    return query.where(voice_speakers.c.voice_key.in_(IDS)) if listed else query

@@ -14,25 +14,29 @@ from typing import Iterator
 
 from sqlalchemy import Connection, select
 
-from qinglang.detect.base import Hit, complaints
+from qinglang.detect.base import Hit, built_once, complaints
 from qinglang.rules.schema import RuleSet
 from qinglang.store.tables_findings import finding_withdrawals, findings
 
 
 def finding_hits(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hit]:
     """One hit per complaint and manual rule, listing every standing finding behind it."""
-    manual = [rule.id for rule in rules.rules if rule.mode == "manual"]
+    manual = tuple(rule.id for rule in rules.rules if rule.mode == "manual")
     notes: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    scored = select(complaints.c.complaint_id).where(  # a key lookup per finding
-        complaints.c.org == findings.c.org, complaints.c.complaint_id == findings.c.complaint_id)
-    withdrawn = select(finding_withdrawals.c.finding_id).where(finding_withdrawals.c.org == org)
-    query = (select(findings)
-             .where(findings.c.org == org, findings.c.rule_id.in_(manual),
-                    scored.exists(), findings.c.finding_id.not_in(withdrawn))
-             .order_by(findings.c.finding_id))
-    for row in conn.execute(query):
+    for row in conn.execute(_standing_findings(org, manual)):
         notes[row.complaint_id, row.rule_id].append(
             {"finding_id": row.finding_id, "note": row.note, "by": row.added_by,
              "at": row.added_at.isoformat(timespec="seconds")})
     return (Hit(complaint_id, rule_id, {"findings": found})
             for (complaint_id, rule_id), found in notes.items())
+
+
+@built_once
+def _standing_findings(org: str, manual: tuple[str, ...]):
+    scored = select(complaints.c.complaint_id).where(  # a key lookup per finding
+        complaints.c.org == findings.c.org, complaints.c.complaint_id == findings.c.complaint_id)
+    withdrawn = select(finding_withdrawals.c.finding_id).where(finding_withdrawals.c.org == org)
+    return (select(findings)
+            .where(findings.c.org == org, findings.c.rule_id.in_(manual),
+                   scored.exists(), findings.c.finding_id.not_in(withdrawn))
+            .order_by(findings.c.finding_id))

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from sqlalchemy import Connection, and_, select
 
-from qinglang.detect.base import Hit, complaints_of_customers, phone_uses_table
+from qinglang.detect.base import Hit, built_once, complaints_of_customers, phone_uses_table
 from qinglang.rules.schema import RuleSet
 from qinglang.store.tables_content import post_assessments, post_contacts
 
@@ -26,7 +26,7 @@ def advertised_number(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hi
     complaint_numbers: dict[str, str] = {}
     call_numbers: dict[str, set[str]] = defaultdict(set)
     posts_of: dict[str, set[str]] = defaultdict(set)
-    advertised = _advertised(org, rules.param("2.8", "sources"))
+    advertised = _advertised(org, tuple(rules.param("2.8", "sources")))
     for customer_id, number, source, record_id, post_id in conn.execute(advertised):
         posts_of[number].add(post_id)
         if source == "complaint":
@@ -42,7 +42,8 @@ def advertised_number(conn: Connection, org: str, rules: RuleSet) -> Iterator[Hi
         yield Hit(complaint_id, "2.8", _evidence(numbers, posts_of))
 
 
-def _advertised(org: str, sources: list[str]):
+@built_once
+def _advertised(org: str, sources: tuple[str, ...]):
     """(customer_id, number, source, record_id, post_id) of every non-reserved use (from
     `sources`: complaint, call) of a number that a black/gray post gives as a contact."""
     uses = phone_uses_table

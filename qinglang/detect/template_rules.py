@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Iterator
 
-from sqlalchemy import Connection, Engine, and_, func, literal, select
+from sqlalchemy import Connection, Engine, and_, bindparam, func, literal, select
+from sqlalchemy.sql import Select
 
-from qinglang.detect.base import Hit, complaints
+from qinglang.detect.base import IDS, Hit, built_once, complaints
 from qinglang.detect.template_store import (TemplateMatch, cluster_templates, match_one,
                                             params_of)
 from qinglang.rules.schema import RuleSet, default_ruleset
@@ -55,35 +56,58 @@ def online_template_hits(conn: Connection, org: str, rules: RuleSet, new: Member
                       new.complaint_id)
     if found.template_id is None:
         return found, []
-    members = complaint_templates.c
-    cluster = and_(members.org == org, members.template_id == found.template_id)
-    in_cluster = and_(cluster, members.complaint_id != new.complaint_id)  # a re-scored one
-    if conn.execute(select(members.complaint_id).where(cluster).limit(1)).first():
+    statements = _cluster_statements(org)
+    params = {"template": found.template_id, "new": new.complaint_id,
+              "customer": new.customer_id}
+    if conn.execute(statements.any_member, params).first():
         days = rules.param("4.6", "window_days")
         first_day = datetime.combine(new.received_at.date() - timedelta(days=days), time.min)
         after_last = datetime.combine(new.received_at.date() + timedelta(days=days + 1), time.min)
-        near = [Member(*r) for r in conn.execute(select(*_member_columns()).where(
-            in_cluster, members.received_at >= first_day, members.received_at < after_last))]
-        size = _cluster_size(conn, in_cluster, new)
+        near = [Member(*r) for r in conn.execute(
+            statements.near, {**params, "first_day": first_day, "after_last": after_last})]
+        stored, customers = conn.execute(statements.size, params).one()
+        known = new.customer_id is not None and conn.execute(statements.known, params).first()
+        size = stored + 1, customers + (0 if known else 1)
     else:  # the match is a text that was alone until now
-        near = [Member(*r) for r in conn.execute(select(*_stored_member_columns()).where(
-            complaints.c.org == org, complaints.c.complaint_id.in_(found.matched),
-            complaints.c.complaint_id != new.complaint_id))]
+        near = [Member(*r) for r in conn.execute(
+            statements.matched, {"new": new.complaint_id, "ids": list(found.matched)})]
         size = (len(near) + 1, len({_who(m) for m in near} | {_who(new)}))
     return found, list(cluster_hits(found.template_id, [*near, new], rules,
                                     only=new.complaint_id, size=size))
 
 
-def _cluster_size(conn: Connection, in_cluster, new: Member) -> tuple[int, int]:
-    """(complaints, customers) of a stored cluster once `new` joins it."""
+@dataclass(frozen=True)
+class _ClusterStatements:
+    """What online scoring asks of the cluster bound to :template, without the complaint
+    bound to :new (a re-scored one): whether it has a member at all, its members between
+    :first_day and :after_last, its (complaints, customers), whether the customer bound to
+    :customer is among them; and the stored complaints bound to IDS, for a match that was
+    alone."""
+
+    any_member: Select
+    near: Select
+    size: Select
+    known: Select
+    matched: Select
+
+
+@built_once
+def _cluster_statements(org: str) -> _ClusterStatements:
     members = complaint_templates.c
+    cluster = and_(members.org == org, members.template_id == bindparam("template"))
+    in_cluster = and_(cluster, members.complaint_id != bindparam("new"))
     who = func.coalesce(members.customer_id, literal("complaint:") + members.complaint_id)
-    stored, customers = conn.execute(select(func.count(), func.count(who.distinct()))
-                                     .where(in_cluster)).one()
-    known = new.customer_id is not None and conn.execute(
-        select(members.complaint_id).where(
-            in_cluster, members.customer_id == new.customer_id).limit(1)).first()
-    return stored + 1, customers + (0 if known else 1)
+    return _ClusterStatements(
+        any_member=select(members.complaint_id).where(cluster).limit(1),
+        near=select(*_member_columns()).where(in_cluster,
+                                              members.received_at >= bindparam("first_day"),
+                                              members.received_at < bindparam("after_last")),
+        size=select(func.count(), func.count(who.distinct())).where(in_cluster),
+        known=select(members.complaint_id).where(
+            in_cluster, members.customer_id == bindparam("customer")).limit(1),
+        matched=select(*_stored_member_columns()).where(
+            complaints.c.org == org, complaints.c.complaint_id.in_(IDS),
+            complaints.c.complaint_id != bindparam("new")))
 
 
 def _member_columns():

@@ -13,9 +13,9 @@ from itertools import islice, repeat
 from typing import Iterable
 
 import numpy as np
-from sqlalchemy import Connection, Engine, and_, delete, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, select, update
 
-from qinglang.detect.base import complaints
+from qinglang.detect.base import IDS, built_once, complaints
 from qinglang.detect.templates import (SAMPLE, Params, cluster_signatures, long_enough,
                                        template_id)
 from qinglang.rules.schema import RuleSet, default_ruleset
@@ -151,10 +151,8 @@ def _similar_match(conn: Connection, org: str, mine: Signatures, params: Params
                    ) -> TemplateMatch | None:
     """The core and merge steps of the batch for one text against the bucket index."""
     buckets = [int(k) for k in band_keys(mine)[0]]
-    leaders = sorted({i for r in conn.execute(
-        select(complaint_text_buckets.c.complaint_id, complaint_text_buckets.c.latest_id)
-        .where(complaint_text_buckets.c.org == org,
-               complaint_text_buckets.c.bucket.in_(buckets))) for i in r})
+    leaders = sorted({i for r in conn.execute(_bucket_leaders(org), {"ids": buckets})
+                      for i in r})
     if not leaders:
         return None
     found = _with_templates(conn, org, leaders)
@@ -195,10 +193,7 @@ def _rare_partner_match(conn: Connection, org: str, mine: Signatures, params: Pa
     if not markers:
         return None
     holders: dict[int, list[str]] = {}
-    for marker, holder in conn.execute(
-            select(complaint_rare_markers.c.marker, complaint_rare_markers.c.complaint_id)
-            .where(complaint_rare_markers.c.org == org,
-                   complaint_rare_markers.c.marker.in_(markers))):
+    for marker, holder in conn.execute(_marker_holders(org), {"ids": markers}):
         holders.setdefault(marker, []).append(holder)
     shared = Counter(others[0] for others in (
         [h for h in found if h != complaint_id] for found in holders.values())
@@ -215,24 +210,52 @@ def _rare_partner_match(conn: Connection, org: str, mine: Signatures, params: Pa
 
 def _with_templates(conn: Connection, org: str, ids: list[str]) -> list:
     """The stored complaints `ids` (text, date, cluster and core if any), earliest first."""
-    found = conn.execute(
-        select(complaints.c.complaint_id, complaints.c.text, complaints.c.received_at,
-               complaint_templates.c.template_id, complaint_templates.c.core_id)
-        .outerjoin(complaint_templates,
-                   and_(complaint_templates.c.org == complaints.c.org,
-                        complaint_templates.c.complaint_id == complaints.c.complaint_id))
-        .where(complaints.c.org == org, complaints.c.complaint_id.in_(ids))).all()
+    found = conn.execute(_texts_with_templates(org), {"ids": ids}).all()
     return sorted(found, key=lambda r: (r.received_at, r.complaint_id))
 
 
 def _core_sample(conn: Connection, org: str, core: str, alone) -> list:
     """The first SAMPLE texts of a stored core (a text in no cluster is a core alone)."""
+    rows = conn.execute(_first_of_core(org), {"core": core}).all()
+    return rows or [alone]
+
+
+@built_once
+def _bucket_leaders(org: str):
+    """(first, latest) complaint of the buckets bound to IDS."""
+    buckets = complaint_text_buckets.c
+    return select(buckets.complaint_id, buckets.latest_id).where(buckets.org == org,
+                                                                 buckets.bucket.in_(IDS))
+
+
+@built_once
+def _marker_holders(org: str):
+    """(marker, complaint) of the rare markers bound to IDS."""
+    markers = complaint_rare_markers.c
+    return select(markers.marker, markers.complaint_id).where(markers.org == org,
+                                                              markers.marker.in_(IDS))
+
+
+@built_once
+def _texts_with_templates(org: str):
+    """The complaints bound to IDS with their text, date, cluster and core if any."""
+    return (
+        select(complaints.c.complaint_id, complaints.c.text, complaints.c.received_at,
+               complaint_templates.c.template_id, complaint_templates.c.core_id)
+        .outerjoin(complaint_templates,
+                   and_(complaint_templates.c.org == complaints.c.org,
+                        complaint_templates.c.complaint_id == complaints.c.complaint_id))
+        .where(complaints.c.org == org, complaints.c.complaint_id.in_(IDS)))
+
+
+@built_once
+def _first_of_core(org: str):
+    """The first SAMPLE complaints (id, text, date, cluster) of the core bound to :core."""
     members = complaint_templates.c
-    rows = conn.execute(
+    return (
         select(complaints.c.complaint_id, complaints.c.text, complaints.c.received_at,
                members.template_id)
         .select_from(complaint_templates.join(complaints, and_(
             complaints.c.org == members.org, complaints.c.complaint_id == members.complaint_id)))
-        .where(members.org == org, members.core_id == core)
-        .order_by(members.received_at, members.complaint_id).limit(SAMPLE)).all()
-    return rows or [alone]
+        .where(members.org == org, members.core_id == bindparam("core"))
+        .order_by(members.received_at, members.complaint_id).limit(SAMPLE))

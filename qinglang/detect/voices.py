@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import connected_components
 from sqlalchemy import Connection, delete, func, literal, select
 from sqlalchemy.sql import ColumnElement
 
-from qinglang.detect.base import calls
+from qinglang.detect.base import built_once, calls
 from qinglang.store.repository import execute_prepared, prepare_upsert
 from qinglang.store.tables import voice_speakers
 
@@ -27,6 +27,7 @@ BANDS, BITS = 24, 20
 SEED = 20261121  # fixed hyperplanes: the same store always gives the same speakers
 
 
+@built_once
 def voice_key_of_call() -> ColumnElement[str]:
     """A call's voice key: its voiceprint id, or `call:<call id>` when it has only a vector."""
     return func.coalesce(calls.c.voiceprint_id, literal("call:") + calls.c.call_id)

@@ -27,8 +27,8 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, bindparam, event, insert, select, text, union
 
-from qinglang.detect.base import (Hit, calls, complaints, customers, phone_uses_table,
-                                  serves_everyone)
+from qinglang.detect.base import (IDS, PHONE_USES_MADE, Hit, built_once, calls, complaints,
+                                  customers, phone_uses_table, serves_everyone)
 from qinglang.detect.demands import complaint_text, text_hits
 from qinglang.detect.images import within
 from qinglang.detect.template_rules import Member, online_template_hits
@@ -151,11 +151,8 @@ def neighbourhood(conn: Connection, org: str, record: dict, ruleset: RuleSet) ->
     customer_id = record.get("customer_id")
     if not customer_id:
         return set()
-    own = conn.execute(select(complaints.c.complaint_id, complaints.c.contact_phone,
-                              complaints.c.mailing_address_building_key).where(
-        complaints.c.org == org, complaints.c.customer_id == customer_id)).all()
-    own_calls = conn.execute(select(calls.c.caller_number, voice_key_of_call()).where(
-        calls.c.org == org, calls.c.customer_id == customer_id)).all()
+    own, own_calls = (conn.execute(query, {"customer": customer_id}).all()
+                      for query in _own_records(org))
     numbers = [n for n in _present({r.contact_phone for r in own}
                                    | {r.caller_number for r in own_calls}
                                    | {record.get("contact_phone")}) if not serves_everyone(n)]
@@ -164,9 +161,38 @@ def neighbourhood(conn: Connection, org: str, record: dict, ruleset: RuleSet) ->
     voices = _same_speaker_keys(conn, org, _present({r[1] for r in own_calls}))
     unenrolled = [k.removeprefix("call:") for k in voices if k.startswith("call:")]
     own_ids = [r.complaint_id for r in own] + [record["complaint_id"]]
-    files = _present(set(conn.execute(select(attachments.c.sha256).where(
-        attachments.c.org == org, attachments.c.complaint_id.in_(own_ids))).scalars()))
-    lookups = [
+    files = _present(set(conn.execute(_files_of(org), {"ids": own_ids}).scalars()))
+    found = {customer_id, *conn.execute(_sharing_customers(org), {
+        "numbers": numbers, "voices": voices, "unenrolled": unenrolled,
+        "buildings": buildings, "files": files}).scalars()} - {None}
+    return found | _near_copy_holders(conn, org, own_ids, ruleset)
+
+
+@built_once
+def _own_records(org: str) -> tuple:
+    """The statements of a customer's complaints and calls (customer bound to :customer)."""
+    customer = bindparam("customer")
+    return (select(complaints.c.complaint_id, complaints.c.contact_phone,
+                   complaints.c.mailing_address_building_key)
+            .where(complaints.c.org == org, complaints.c.customer_id == customer),
+            select(calls.c.caller_number, voice_key_of_call())
+            .where(calls.c.org == org, calls.c.customer_id == customer))
+
+
+@built_once
+def _files_of(org: str):
+    return select(attachments.c.sha256).where(attachments.c.org == org,
+                                              attachments.c.complaint_id.in_(IDS))
+
+
+@built_once
+def _sharing_customers(org: str):
+    """Customers sharing an identifier bound to :numbers, :voices, :unenrolled (calls with
+    only a vector), :buildings or :files; each looked up on its own index."""
+    numbers, voices, unenrolled, buildings, files = (
+        bindparam(name, expanding=True)
+        for name in ("numbers", "voices", "unenrolled", "buildings", "files"))
+    return union(
         select(complaints.c.customer_id).where(complaints.c.org == org,
                                                complaints.c.contact_phone.in_(numbers)),
         select(calls.c.customer_id).where(calls.c.org == org, calls.c.caller_number.in_(numbers)),
@@ -181,18 +207,21 @@ def neighbourhood(conn: Connection, org: str, record: dict, ruleset: RuleSet) ->
             attachments, (attachments.c.org == complaints.c.org)
             & (attachments.c.complaint_id == complaints.c.complaint_id))
         .where(attachments.c.org == org, attachments.c.sha256.in_(files)),
-    ]
-    found = {customer_id, *conn.execute(union(*lookups)).scalars()} - {None}
-    return found | _near_copy_holders(conn, org, own_ids, ruleset)
+    )
 
 
 def _same_speaker_keys(conn: Connection, org: str, keys: list[str]) -> list[str]:
     """Every voice key the last analysis put with one of these keys' speakers."""
+    return _present(set(conn.execute(_keys_of_same_speakers(org), {"ids": keys}).scalars())
+                    | set(keys))
+
+
+@built_once
+def _keys_of_same_speakers(org: str):
     speakers = select(voice_speakers.c.speaker_id).where(
-        voice_speakers.c.org == org, voice_speakers.c.voice_key.in_(keys))
-    return _present(set(conn.execute(select(voice_speakers.c.voice_key).where(
-        voice_speakers.c.org == org, voice_speakers.c.speaker_id.in_(speakers))).scalars())
-        | set(keys))
+        voice_speakers.c.org == org, voice_speakers.c.voice_key.in_(IDS))
+    return select(voice_speakers.c.voice_key).where(
+        voice_speakers.c.org == org, voice_speakers.c.speaker_id.in_(speakers))
 
 
 def _present(values: set) -> list:
@@ -202,20 +231,28 @@ def _present(values: set) -> list:
 def _near_copy_holders(conn: Connection, org: str, own_ids: list[str],
                        ruleset: RuleSet) -> set[str]:
     """Customers with an image that looks like one of this customer's (rule 5.1)."""
-    probes = conn.execute(select(attachments.c.phash64, attachments.c.phash256).where(
-        attachments.c.org == org, attachments.c.complaint_id.in_(own_ids),
-        attachments.c.phash64.is_not(None))).all()
+    probes, every_image = _image_hashes(org)
+    probes = conn.execute(probes, {"ids": own_ids}).all()
     if not probes:
         return set()
-    stored = conn.execute(
-        select(attachments.c.phash64, attachments.c.phash256, complaints.c.customer_id)
-        .join(complaints, (complaints.c.org == attachments.c.org)
-              & (complaints.c.complaint_id == attachments.c.complaint_id))
-        .where(attachments.c.org == org, attachments.c.phash64.is_not(None))).all()
+    stored = conn.execute(every_image).all()
     coarse, fine = [r.phash64 for r in stored], [r.phash256 for r in stored]
     bits = ruleset.param("5.1", "candidate_bits"), ruleset.param("5.1", "max_bits")
     return {stored[i].customer_id for probe in probes
             for i in within(coarse, fine, probe.phash64, probe.phash256, *bits)}
+
+
+@built_once
+def _image_hashes(org: str) -> tuple:
+    """The statements of the image hashes of some complaints (bound to IDS) and of every
+    stored image with its customer."""
+    imaged = attachments.c.phash64.is_not(None)
+    return (select(attachments.c.phash64, attachments.c.phash256).where(
+                attachments.c.org == org, attachments.c.complaint_id.in_(IDS), imaged),
+            select(attachments.c.phash64, attachments.c.phash256, complaints.c.customer_id)
+            .join(complaints, (complaints.c.org == attachments.c.org)
+                  & (complaints.c.complaint_id == attachments.c.complaint_id))
+            .where(attachments.c.org == org, imaged))
 
 
 def _scoring_connection(engine: Engine) -> Connection:
@@ -228,7 +265,7 @@ def _scoring_connection(engine: Engine) -> Connection:
                               f"WHERE 1 = 0"))
         phone_uses_table.create(conn, checkfirst=True)
         conn.commit()
-        conn.info[SHADOWS_MADE] = True
+        conn.info[SHADOWS_MADE] = conn.info[PHONE_USES_MADE] = True
     return conn
 
 
@@ -246,19 +283,29 @@ def _scoring_engine(engine: Engine) -> Engine:
 def _fill_shadows(conn: Connection, org: str, nearby: set[str], record: dict) -> None:
     """The shadow tables filled with the neighbourhood's records, plus the new complaint in
     place of any stored version of it."""
-    stored, temp = _schemas(conn)
+    fills, new_complaint, files = _shadow_fills(*_schemas(conn))
     ids = sorted(nearby)
     for start in range(0, len(ids), SLICE):
         params = {"org": org, "ids": ids[start:start + SLICE], "new_id": record["complaint_id"]}
-        for name, extra in (("customers", ""), ("complaints", " AND complaint_id <> :new_id"),
-                            ("calls", "")):
-            conn.execute(text(f"INSERT INTO {temp}.{name} SELECT * FROM {stored}.{name} "
-                              f"WHERE org = :org AND customer_id IN :ids{extra}")
-                         .bindparams(bindparam("ids", expanding=True)), params)
-    conn.execute(insert(complaints), [record])
-    conn.execute(text(f"INSERT INTO {temp}.attachments SELECT * FROM {stored}.attachments "
-                      f"WHERE org = :org AND complaint_id IN "
-                      f"(SELECT complaint_id FROM {temp}.complaints)"), {"org": org})
+        for fill in fills:
+            conn.execute(fill, params)
+    conn.execute(new_complaint, [record])
+    conn.execute(files, {"org": org})
+
+
+@built_once
+def _shadow_fills(stored: str, temp: str) -> tuple:
+    """(the statements copying the customers, complaints and calls of the customers bound to
+    IDS, the insert of the new complaint, the statement copying the copied complaints' files)."""
+    fills = tuple(text(f"INSERT INTO {temp}.{name} SELECT * FROM {stored}.{name} "
+                       f"WHERE org = :org AND customer_id IN :ids{extra}").bindparams(IDS)
+                  for name, extra in (("customers", ""),
+                                      ("complaints", " AND complaint_id <> :new_id"),
+                                      ("calls", "")))
+    files = text(f"INSERT INTO {temp}.attachments SELECT * FROM {stored}.attachments "
+                 f"WHERE org = :org AND complaint_id IN "
+                 f"(SELECT complaint_id FROM {temp}.complaints)")
+    return fills, insert(complaints), files
 
 
 def _schemas(conn: Connection) -> tuple[str, str]:
