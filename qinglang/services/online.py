@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass
+from functools import lru_cache
 from threading import Lock
 from weakref import WeakKeyDictionary
 
@@ -136,13 +137,19 @@ def clean_complaint(settings: Settings, row: dict) -> dict:
     """The complaint as the store would hold it; a bad field is an error naming the field."""
     schema = load_kind("complaints")
     values = {str(k).strip().lower(): v for k, v in row.items()}
-    cleaner = RowCleaner(schema, tuple(values), IdNumberProtector(settings.secret_key),
+    cleaner = RowCleaner(schema, tuple(values), _protector(settings.secret_key),
                          settings.max_field_chars)
     records, problems = cleaner.clean_batch([RawRow(1, values)])
     if problems:
         reasons = "; ".join(f"{p.column}: {p.reason}" for p in problems)
         raise InputError(f"complaint rejected: {reasons}")
     return record_rows(schema, settings.org, 0, records)[0]
+
+
+@lru_cache(maxsize=8)
+def _protector(key: bytes) -> IdNumberProtector:
+    """The id number protector of a key (deriving its keys costs more than cleaning a row)."""
+    return IdNumberProtector(key)
 
 
 def neighbourhood(conn: Connection, org: str, record: dict, ruleset: RuleSet) -> set[str]:
