@@ -32,7 +32,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
                               "call is scoped to the institution of the caller's token.",
                   openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)
     app.state.settings = settings
-    app.state.engine = engine or open_store(settings)
+    app.state.engine = engine or open_store(settings, mapped=True)
     app.state.features = FEATURES
     errors.install(app)
     for router in ROUTERS:

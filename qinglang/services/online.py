@@ -281,7 +281,8 @@ def _scoring_engine(engine: Engine) -> Engine:
     with _SCORING_LOCK:
         scoring = _SCORING_ENGINES.get(engine)
         if scoring is None:
-            scoring = create_store_engine(engine.url.render_as_string(hide_password=False))
+            scoring = create_store_engine(engine.url.render_as_string(hide_password=False),
+                                          mapped=True)
             _SCORING_ENGINES[engine] = scoring
             event.listen(engine, "engine_disposed", lambda _: scoring.dispose())
     return scoring
