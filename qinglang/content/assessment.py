@@ -107,7 +107,9 @@ class BatchReading:
 
 
 class BatchAssessments(Sequence):
-    """The assessments of a batch, as arrays; `Assessment` objects are made when indexed."""
+    """The assessments of a batch, as arrays; `Assessment` objects are made when indexed. Of
+    the reading, only the hits and contacts are kept: its views and n-grams take several times
+    the size of the batch's text, and a reader holding many batches held them all."""
 
     def __init__(self, model: ContentModel, reading: BatchReading, scores: np.ndarray,
                  categories: np.ndarray, levels: np.ndarray):
@@ -115,7 +117,7 @@ class BatchAssessments(Sequence):
         self.categories = categories          # index in engine.model.categories, -1: benign
         self.levels = levels
         self._categories = model.categories
-        self._reading = reading
+        self._hits, self._contacts = reading.hits, reading.contacts
 
     def __len__(self) -> int:
         return len(self.scores)
@@ -135,8 +137,8 @@ class BatchAssessments(Sequence):
     def _assessment(self, index: int) -> Assessment:
         scores, categories, levels = self._columns
         category = categories[index]
-        hits = self._reading.hits.of_text(index)
-        contacts = self._reading.contacts.of_text(index)
+        hits = self._hits.of_text(index)
+        contacts = self._contacts.of_text(index)
         if category < 0:
             return Assessment(False, None, None, scores[index], hits, contacts)
         return Assessment(True, levels[index], self._categories[category], scores[index], hits,

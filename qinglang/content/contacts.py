@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from threading import Lock
 
 import numpy as np
 
@@ -66,7 +67,8 @@ for _index, _name in _GROUP_NAMES.items():
 _CONTINUES_TABLE = np.zeros((max(_GROUP_NAMES) + 1, 128), dtype=bool)
 for _name, _chars in _CONTINUES.items():
     _CONTINUES_TABLE[CONTACT_PATTERN.groupindex[_name], [ord(c) for c in _chars]] = True
-_NUMBER_GROUPS = np.array([CONTACT_PATTERN.groupindex[name] for name in ("phone", "domain")])
+_NUMBER_GROUP = np.zeros(max(_GROUP_NAMES) + 1, dtype=bool)
+_NUMBER_GROUP[[CONTACT_PATTERN.groupindex[name] for name in ("phone", "domain")]] = True
 _BARE_TRIGGERS = np.array([ord("v"), ord("q")])
 _SPELLED_TRIGGERS = np.array([ord("x"), ord("q"), ord("信")])
 
@@ -122,35 +124,89 @@ def find_batch_contacts(view: np.ndarray, text_starts: np.ndarray,
     are searched (module doc); a match is cleaned once per distinct value it depends on."""
     from qinglang.content.contact_scan import scan_contacts  # numba: on the first scan only
 
-    searched, codes, places = _searched_runs(view)
+    codes, places = _searched_runs(view)
     found = scan_contacts(codes, _CLASSES[codes], CONTACT_PATTERN.groupindex, _TLD_NAMES)
     group, start, value_start, end = found[~_glued(codes, found[:, 0], found[:, 1])].T
-    values = _values(list(zip(group.tolist(), (searched[first:last] for first, last
-                                                in zip(value_start.tolist(), end.tolist())))))
-    valid = np.array([v is not None for v in values], dtype=bool)
+    valid, values = _SEEN.values(codes, *map(np.ascontiguousarray, (group, value_start, end)))
     starts = places[value_start[valid]]
     texts = np.searchsorted(text_starts, starts, side="right") - 1
     starts -= text_starts[texts]
     return ContactTable(n_texts, texts, _KIND_OF_GROUP[group[valid]], starts,
-                        starts + (end - value_start)[valid], [v for v in values if v is not None])
+                        starts + (end - value_start)[valid], values)
 
 
-_SEEN: dict[tuple[int, str], str | None] = {}
+class _Remembered:
+    """The canonical value (None: not valid) of every (group, matched text) met so far: ads
+    repeat their numbers, handles and sites. A match is found again by a compiled lookup on
+    its code points (kernels.remembered_spans): a dictionary looked up per match in Python
+    took longer than the scan that found them. Only new matches become strings and are
+    cleaned; all is forgotten when more than _MAX_SEEN would be remembered. One scan at a
+    time uses it (the API scans in several threads, and the lookup runs without the GIL)."""
+
+    def __init__(self) -> None:
+        self._allocate(_FIRST_ROOM, _FIRST_ROOM * 16)
+        self._lock = Lock()
+
+    def _allocate(self, pairs: int, chars: int) -> None:
+        self.slots = np.full(2 * pairs, -1, dtype=np.int64)
+        self.group, self.start, self.end = (np.empty(pairs, dtype=np.int64) for _ in range(3))
+        self.chars = np.empty(chars, dtype=np.int64)
+        self.used = np.zeros(2, dtype=np.int64)           # pairs, characters
+        self.cleaned = np.empty(pairs, dtype=object)
+        self.valid = np.zeros(pairs, dtype=bool)
+
+    def values(self, codes: np.ndarray, group: np.ndarray, start: np.ndarray,
+               end: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        """Whether each match codes[start:end] of `group` is valid, and the valid values."""
+        with self._lock:
+            return self._values(codes, group, start, end)
+
+    def _values(self, codes: np.ndarray, group: np.ndarray, start: np.ndarray,
+                end: np.ndarray) -> tuple[np.ndarray, list[str]]:
+        from qinglang.content.kernels import remembered_spans  # numba: on the first scan only
+
+        self._make_room(len(group), int((end - start).sum()))
+        known, known_chars = self.used.tolist()
+        numbers = remembered_spans(codes, group, start, end, self.slots, self.group, self.start,
+                                   self.end, self.chars, self.used)
+        new = slice(known, int(self.used[0]))
+        added = text_of(self.chars[known_chars:self.used[1]])     # the new ones, one after
+        cleaned = [_clean(_GROUP_NAMES[kind], added[first:last])  # the other
+                   for kind, first, last in zip(self.group[new].tolist(),
+                                                (self.start[new] - known_chars).tolist(),
+                                                (self.end[new] - known_chars).tolist())]
+        self.cleaned[new] = cleaned
+        self.valid[new] = [value is not None for value in cleaned]
+        valid = self.valid[numbers]
+        return valid, self.cleaned[numbers[valid]].tolist()
+
+    def _make_room(self, pairs: int, chars: int) -> None:
+        """Room for `pairs` more matches of `chars` characters: the arrays doubled (what is
+        known is added again, in order, so it keeps its numbers), or all forgotten."""
+        from qinglang.content.kernels import remembered_spans
+
+        known, known_chars = self.used.tolist()
+        if known + pairs <= len(self.group) and known_chars + chars <= len(self.chars):
+            return
+        if known + pairs > _MAX_SEEN:
+            self._allocate(_room(pairs), max(_FIRST_ROOM * 16, 2 * chars))
+            return
+        old = (self.chars, self.group[:known], self.start[:known], self.end[:known])
+        cleaned, valid = self.cleaned[:known], self.valid[:known]
+        self._allocate(_room(known + pairs), 2 * (known_chars + chars))
+        remembered_spans(*old, self.slots, self.group, self.start, self.end, self.chars,
+                         self.used)
+        self.cleaned[:known], self.valid[:known] = cleaned, valid
+
+
+def _room(pairs: int) -> int:
+    """The number of pairs to make room for: a power of two (the slots of the table are)."""
+    return 1 << max(pairs - 1, _FIRST_ROOM - 1).bit_length()
+
+
 _MAX_SEEN = 65536
-_UNSEEN = object()
-
-
-def _values(found: list[tuple[int, str]]) -> list[str | None]:
-    """The canonical value (None: not valid) of each (group, matched text), remembered: ads
-    repeat their numbers, handles and sites."""
-    values = list(map(_SEEN.get, found, [_UNSEEN] * len(found)))
-    for index, value in enumerate(values):
-        if value is _UNSEEN:
-            if len(_SEEN) >= _MAX_SEEN:
-                _SEEN.clear()
-            group, raw = found[index]
-            values[index] = _SEEN[found[index]] = _clean(_GROUP_NAMES[group], raw)
-    return values
+_FIRST_ROOM = 1024
+_SEEN = _Remembered()
 
 
 def _glued(codes: np.ndarray, group: np.ndarray, start: np.ndarray) -> np.ndarray:
@@ -162,21 +218,28 @@ def _glued(codes: np.ndarray, group: np.ndarray, start: np.ndarray) -> np.ndarra
     before = codes[np.maximum(start - 1, 0)]
     glued = (start > 0) & (before < 128) & _CONTINUES_TABLE[group, np.minimum(before, 127)]
     second = codes[np.minimum(start + 1, len(codes) - 1)]
-    bare = np.isin(codes[start], _BARE_TRIGGERS) & ~np.isin(second, _SPELLED_TRIGGERS)
-    return glued & (np.isin(group, _NUMBER_GROUPS) | bare)
+    bare = _one_of(codes[start], _BARE_TRIGGERS) & ~_one_of(second, _SPELLED_TRIGGERS)
+    return glued & (_NUMBER_GROUP[group] | bare)
 
 
-def _searched_runs(view: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
-    """The runs of `view` that can hold a contact, joined with BOUNDARY (as a string and as
-    code points), and for each of their characters its index in `view` (-1 for the BOUNDARY
-    put between two runs)."""
+def _one_of(codes: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """np.isin for two or three members: a comparison each is 5× faster here."""
+    found = codes == members[0]
+    for member in members[1:]:
+        found |= codes == member
+    return found
+
+
+def _searched_runs(view: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The runs of `view` that can hold a contact, joined with BOUNDARY (code points), and for
+    each of their characters its index in `view` (-1 for the BOUNDARY put between two runs)."""
     from qinglang.content.kernels import kept_runs  # numba loads on the first scan only
 
     places = kept_runs(_CLASSES[view], _IN_CONTACT, _DIGIT, _HANDLE_CHAR, _DOT, _HANDLE_CUE,
                        MIN_DIGITS, MIN_HANDLE_CHARS)
     codes = view[places]
     codes[places < 0] = ord(BOUNDARY)
-    return text_of(codes), codes, places
+    return codes, places
 
 
 def _contact_class(char: str) -> int:

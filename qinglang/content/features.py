@@ -89,12 +89,13 @@ class HashedNgrams:
         (k <= HASH_BITS) is read with k-bit buckets: the top k bits of the HASH_BITS-bit one.
         The n-grams are hashed and their weights summed in one compiled pass over each view
         (kernels.py)."""
-        from qinglang.content.kernels import ngram_row_sums, ngram_sums  # numba: on first use
+        from qinglang.content.kernels import ngram_row_sums, ngram_sums, read_through  # numba
 
         rows = np.arange(len(self.scale)) if rows is None else np.asarray(rows, dtype=np.int64)
         total = np.zeros((len(rows), *table.shape[1:]))
         kernel = ngram_sums if table.ndim == 1 else ngram_row_sums
         shift = np.uint64(64 - _table_bits(table))
+        read_through(table.reshape(-1))
         for salt, view in enumerate(self.views):
             kernel(view.codes.view(np.uint64), view.starts, view.lengths, rows, _seeds(salt),
                    _STEP, _MIX, shift, table, total)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
+from qinglang.content import contacts
 from qinglang.content.contacts import find_contacts, indicators, mask_indicator
-from qinglang.content.normalise import contact_view
+from qinglang.content.normalise import code_points, contact_view
 
 CIRCLED = "⓪①②③④⑤⑥⑦⑧⑨"
 CHINESE = "零一二三四五六七八九"
@@ -127,3 +129,34 @@ def test_precision_and_recall_on_obfuscated_numbers_and_handles():
     precision, recall = true_positive / found_total, true_positive / truth_total
     print(f"contacts: precision {precision:.4f}, recall {recall:.4f} over {truth_total} handles")
     assert precision >= 0.98 and recall >= 0.98
+
+
+def test_remembered_values_survive_growing_and_forgetting(monkeypatch):
+    """Matches are found again by their code points in a table that doubles as it fills and is
+    forgotten when full: through both, every match keeps its own cleaned value."""
+    monkeypatch.setattr(contacts, "_FIRST_ROOM", 4)
+    monkeypatch.setattr(contacts, "_MAX_SEEN", 40)
+    monkeypatch.setattr(contacts, "_SEEN", contacts._Remembered())
+    rng = random.Random(3)
+    for _ in range(12):
+        texts = [f"{rng.choice(FILLER)} 1{rng.choice('3589')}{rng.randrange(10**9):09d} "
+                 f"vx：ab{rng.randrange(40)}cdef www.x{rng.randrange(30)}.cn "
+                 f"QQ {rng.randrange(10**5, 10**6)} 0{rng.randrange(10**10)}"
+                 for _ in range(rng.randrange(1, 9))]
+        views = [contact_view(text) for text in texts]
+        starts = np.cumsum([0] + [len(view) + 1 for view in views[:-1]])
+        table = contacts.find_batch_contacts(code_points("\x00".join(views)), starts, len(texts))
+        for index, view in enumerate(views):
+            assert [(c.kind, c.value) for c in table.of_text(index)] == _by_the_pattern(view)
+    assert len(contacts._SEEN.group) <= 64
+
+
+def _by_the_pattern(view: str) -> list[tuple[str, str]]:
+    """(kind, value) of every valid contact of a view, read by the regular expression."""
+    found = []
+    for match in contacts.CONTACT_PATTERN.finditer(view):
+        kind = match.lastgroup
+        value = contacts._clean(kind, match.group(kind))
+        if value is not None:
+            found.append(("domain" if kind == "url" else kind, value))
+    return found

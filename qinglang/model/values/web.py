@@ -18,17 +18,21 @@ import tldextract
 
 from qinglang.errors import InvalidValue
 
-_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_LABEL = r"(?!-)[a-z0-9-]{1,63}(?<!-)"
+_HOST_NAME = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
 _MAX_HOSTNAME = 253
 _HAS_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://")
+_BARE_HOST = re.compile(r"[a-zA-Z0-9.-]*")
+_IPV4_CHARS = re.compile(r"[0-9.]+")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE = _PATH_SAFE + "?"
 
 
 def normalize_domain(raw: str) -> str:
-    """The registered domain ('example.com.cn') of a domain name or of a URL's host."""
-    hostname = _url_parts(raw).hostname or ""
+    """The registered domain ('example.com.cn') of a domain name or of a URL's host. A bare
+    host name, as the content scanner finds thousands of, skips the URL parser (same host)."""
+    hostname = raw.lower() if _BARE_HOST.fullmatch(raw) else _url_parts(raw).hostname or ""
     if _is_ip_address(hostname):
         raise InvalidValue("an IP address is not a domain name")
     return _registered_domain(ascii_hostname(hostname))
@@ -62,8 +66,7 @@ def ascii_hostname(host: str) -> str:
             host = idna.encode(host.replace("。", "."), uts46=True).decode("ascii")
         except idna.IDNAError:
             raise InvalidValue("not a valid internationalised domain name") from None
-    labels = host.split(".")
-    if len(host) > _MAX_HOSTNAME or not all(_LABEL.fullmatch(label) for label in labels):
+    if len(host) > _MAX_HOSTNAME or not _HOST_NAME.fullmatch(host):   # labels between dots
         raise InvalidValue("not a valid domain name")
     return host
 
@@ -88,6 +91,8 @@ def _url_host(hostname: str) -> str:
 
 
 def _is_ip_address(hostname: str) -> bool:
+    if ":" not in hostname and not _IPV4_CHARS.fullmatch(hostname):
+        return False      # IPv4 is digits and dots only, IPv6 always has a colon
     try:
         ipaddress.ip_address(hostname)
     except ValueError:

@@ -10,6 +10,7 @@ from qinglang.model.values.phone import (
     Phone,
     _compact,
     _fast_mobile,
+    _fast_service_line,
     _normalize_with_phonenumbers,
     is_service_number,
     normalize_phone,
@@ -165,5 +166,23 @@ def test_fast_path_accepts_only_what_phonenumbers_accepts(prefix, national):
     """Whatever precedes a mobile, the fast path either defers or answers as phonenumbers."""
     compact = prefix + national
     fast = _fast_mobile(compact)
+    if fast is not None:
+        assert _normalize_with_phonenumbers(compact) == fast
+
+
+@given(st.from_regex(r"[48]00[0-9]{7}", fullmatch=True))
+def test_service_line_fast_path_agrees_with_phonenumbers(compact):
+    assert _fast_service_line(compact) == _normalize_with_phonenumbers(compact)
+
+
+@given(
+    st.sampled_from(["", "+", "+86", "0086", "86", "0", "1", "10", "17951"]),
+    st.from_regex(r"[48]00[0-9]{5,8}", fullmatch=True),
+)
+def test_service_line_fast_path_answers_only_as_phonenumbers_would(prefix, national):
+    """Whatever precedes it and however long it is, the fast path defers or answers as
+    phonenumbers."""
+    compact = prefix + national
+    fast = _fast_service_line(compact)
     if fast is not None:
         assert _normalize_with_phonenumbers(compact) == fast

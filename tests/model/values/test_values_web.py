@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import ipaddress
+import re
 import socket
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from qinglang.errors import InvalidValue
 from qinglang.model.values import web
@@ -99,3 +103,28 @@ def test_the_suffix_list_comes_from_the_bundled_snapshot(monkeypatch):
         assert normalize_url("http://news.example.com.cn/") == "http://news.example.com.cn/"
     finally:
         web._extractor.cache_clear()
+
+
+@given(st.from_regex(r"[a-zA-Z0-9.\-]*", fullmatch=True))
+def test_a_bare_host_is_read_as_url_parsing_reads_it(raw):
+    """normalize_domain skips URL parsing for these: it would give the same host."""
+    assert web._BARE_HOST.fullmatch(raw)
+    assert raw.lower() == (web._url_parts(raw).hostname or "")
+
+
+@given(st.one_of(st.text(alphabet="0123456789.:abcdefx%", max_size=45), st.ip_addresses().map(str),
+                 st.text(max_size=20)))
+def test_ip_addresses_are_told_as_ipaddress_tells_them(hostname):
+    try:
+        ipaddress.ip_address(hostname)
+        expected = True
+    except ValueError:
+        expected = False
+    assert web._is_ip_address(hostname) == expected
+
+
+@given(st.from_regex(r"[a-z0-9.\-]{0,70}", fullmatch=True))
+def test_a_host_name_is_valid_when_every_label_is(host):
+    label = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+    assert (web._HOST_NAME.fullmatch(host) is not None) == all(
+        label.fullmatch(part) for part in host.split("."))
