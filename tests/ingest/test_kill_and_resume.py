@@ -23,10 +23,10 @@ ROWS = 30_000
 VOLATILE = {"updated_at", "started_at", "finished_at"}
 
 
-def start_import(url: str, home, path) -> subprocess.Popen:
+def start_import(url: str, home, path, batch_rows: int = 500) -> subprocess.Popen:
     env = {**os.environ, "QINGLANG_DB_URL": url, "QINGLANG_HOME": str(home),
            "QINGLANG_SECRET_KEY": TEST_KEY, "QINGLANG_ORG": "test-bank",
-           "QINGLANG_BATCH_ROWS": "500"}
+           "QINGLANG_BATCH_ROWS": str(batch_rows)}
     return subprocess.Popen([sys.executable, "-m", "qinglang.cli", "import", str(path)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -51,13 +51,17 @@ def kill_in_the_middle(url: str, home, path) -> int:
     """Kill the import as soon as the store shows it part-way through its rows. A random
     moment cannot promise that: the rows are now a short part of the command's time, and once
     a run has committed them all, no later run has any left to be killed in the middle of."""
-    process = start_import(url, home, path)
-    while process.poll() is None:
-        state = progress(url)
-        if state and state[0] == "running" and 0 < state[1] < ROWS:
-            process.send_signal(signal.SIGKILL)
-            break
-        time.sleep(0.005)
+    process = start_import(url, home, path, batch_rows=100)  # a checkpoint every 500 rows
+    engine = create_store_engine(url)
+    try:
+        while process.poll() is None:
+            state = progress(url, engine)
+            if state and state[0] == "running" and 0 < state[1] < ROWS:
+                process.send_signal(signal.SIGKILL)
+                break
+            time.sleep(0.005)
+    finally:
+        engine.dispose()
     process.wait()
     return process.returncode
 
@@ -92,14 +96,15 @@ def dump(url: str) -> dict:
     return snapshot
 
 
-def progress(url: str) -> tuple[str, int] | None:
-    engine = create_store_engine(url)
-    with engine.connect() as conn:
+def progress(url: str, engine=None) -> tuple[str, int] | None:
+    store = engine or create_store_engine(url)
+    with store.connect() as conn:
         try:
             row = conn.execute(select(imports.c.status, imports.c.rows_done)).first()
         except Exception:  # killed before the first migration committed: no tables yet
             row = None
-    engine.dispose()
+    if engine is None:
+        store.dispose()
     return tuple(row) if row else None
 
 
