@@ -317,7 +317,13 @@ def _shadow_fills(stored: str, temp: str) -> tuple:
 
 
 def _schemas(conn: Connection) -> tuple[str, str]:
-    """(schema of the stored tables, schema of this connection's temporary tables)."""
+    """(schema of the stored tables, schema of this connection's temporary tables); asked of
+    PostgreSQL once per connection, not at every request."""
     if conn.dialect.name == "sqlite":
         return "main", "temp"
-    return conn.execute(text("SELECT current_schema()")).scalar(), "pg_temp"
+    if STORED_SCHEMA not in conn.info:
+        conn.info[STORED_SCHEMA] = conn.execute(text("SELECT current_schema()")).scalar()
+    return conn.info[STORED_SCHEMA], "pg_temp"
+
+
+STORED_SCHEMA = "qinglang.stored_schema"
