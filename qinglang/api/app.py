@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import metadata, resources
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -39,7 +39,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         app.include_router(router, prefix="/api/v1")
     app.mount("/static", StaticFiles(directory=str(WEB)), name="static")
     app.add_api_route("/", _dashboard, include_in_schema=False)
-    app.middleware("http")(_security_headers)
+    app.add_middleware(SecurityHeaders)
     return app
 
 
@@ -54,8 +54,25 @@ def _dashboard() -> FileResponse:
     return FileResponse(str(WEB.joinpath("index.html")))
 
 
-async def _security_headers(request: Request, call_next):
-    response = await call_next(request)
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every HTTP response that does not set them itself. A plain ASGI
+    wrapper: Starlette's BaseHTTPMiddleware runs each request through extra tasks and streams."""
+
+    HEADERS = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                message["headers"] = headers + [header for header in self.HEADERS
+                                                if header[0] not in present]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

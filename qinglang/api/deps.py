@@ -20,11 +20,11 @@ bearer = HTTPBearer(auto_error=False, description="a token from /api/v1/auth/log
                                                   "`qinglang user token`")
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -46,7 +46,7 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 def permitted(permission: str):
     """A dependency giving the caller if their role grants `permission` (else 403)."""
 
-    def check(caller: CallerDep) -> Caller:
+    async def check(caller: CallerDep) -> Caller:
         caller.require(permission)
         return caller
 
