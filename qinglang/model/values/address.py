@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from qinglang.errors import InvalidValue
@@ -133,11 +133,11 @@ def _place(text: str) -> tuple[str | None, ...]:
     return (*_place_names(last.adcode), text[end_at + 1:], last.adcode)
 
 
-def _place_matches(text: str) -> list[tuple[int, list]]:
+def _place_matches(text: str) -> Iterator[tuple[int, list]]:
     """(end, places) of the automaton's matches as cpca's `Matcher.iter` keeps them: a match
     ending within the previous one is dropped, and of two starting at the same character
-    (an abbreviation and the full name) only the longer."""
-    kept: list[tuple[int, list]] = []
+    (an abbreviation and the full name) only the longer. Lazily: `_place` stops reading at
+    the county, and the rest of the address is then never scanned."""
     pending = None
     previous_start = previous_end = None
     for end, (name, places) in _cpca_automaton().iter(text):
@@ -147,15 +147,14 @@ def _place_matches(text: str) -> list[tuple[int, list]]:
         if pending is None:
             pending = (end, places)
         elif start == previous_start:
-            kept.append((end, places))
+            yield end, places
             pending = None
         else:
-            kept.append(pending)
+            yield pending
             pending = (end, places)
         previous_start, previous_end = start, end
     if pending is not None:
-        kept.append(pending)
-    return kept
+        yield pending
 
 
 @functools.cache
