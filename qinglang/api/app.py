@@ -70,7 +70,7 @@ class SecurityHeaders:
         async def with_headers(message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers}
+                present = {name for name, _ in headers}  # ASGI header names are lower case
                 message["headers"] = headers + [header for header in self.HEADERS
                                                 if header[0] not in present]
             await send(message)
