@@ -65,7 +65,33 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    command.upgrade(alembic_config(engine), "head")
+    """Upgrade to the latest schema in one transaction: killed at any moment, a store keeps
+    either its old schema and version or the new ones, never tables without their version."""
+    if not _is_sqlite_file(engine):
+        command.upgrade(alembic_config(engine), "head")
+        return
+    migrating = create_store_engine(engine.url.render_as_string(hide_password=False))
+    event.listen(migrating, "connect", _driver_leaves_transactions_to_sqlite)
+    event.listen(migrating, "begin", _begin_in_sqlite)
+    try:
+        command.upgrade(alembic_config(migrating), "head")
+    finally:
+        migrating.dispose()
+
+
+def _is_sqlite_file(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")
+
+
+def _driver_leaves_transactions_to_sqlite(dbapi_connection, _record) -> None:
+    """Python's sqlite3 driver commits before and runs outside any transaction every CREATE,
+    ALTER and DROP; with its own transaction handling off, `_begin_in_sqlite` opens one that
+    covers them too."""
+    dbapi_connection.isolation_level = None
+
+
+def _begin_in_sqlite(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def open_store(settings: Settings, mapped: bool = False) -> Engine:

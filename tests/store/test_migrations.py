@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import Engine, event, inspect
 
-from qinglang.store.db import migrate
+from qinglang.store.db import create_store_engine, migrate
 from qinglang.store.catalog import metadata
 from qinglang.store.tables import record_tables
 
@@ -21,3 +25,54 @@ def test_migrating_twice_is_harmless(engine):
     migrate(engine)
     tables = set(inspect(engine).get_table_names())
     assert set(record_tables) | {"imports", "rejects", "attachments"} <= tables
+
+
+KILLED_AT_A_SCHEMA_CHANGE = """
+import os, signal, sys
+from sqlalchemy import Engine, event
+from qinglang.store.db import create_store_engine, migrate
+
+url, kill_at = sys.argv[1], int(sys.argv[2])
+changes = 0
+
+@event.listens_for(Engine, "after_cursor_execute")
+def kill_at_the_chosen_change(conn, cursor, statement, *rest):
+    global changes
+    if statement.lstrip().upper().startswith(("CREATE", "ALTER", "DROP")):
+        changes += 1
+        if changes == kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+migrate(create_store_engine(url))
+"""
+
+
+def schema_changes_of_a_full_migration(url: str) -> int:
+    counted = []
+
+    def count_changes(conn, cursor, statement, *rest):
+        if statement.lstrip().upper().startswith(("CREATE", "ALTER", "DROP")):
+            counted.append(statement)
+
+    engine = create_store_engine(url)
+    event.listen(Engine, "after_cursor_execute", count_changes)
+    try:
+        migrate(engine)
+    finally:
+        event.remove(Engine, "after_cursor_execute", count_changes)
+        engine.dispose()
+    return len(counted)
+
+
+def test_a_migration_killed_at_any_schema_change_leaves_a_store_that_migrates(fresh_store):
+    total = schema_changes_of_a_full_migration(fresh_store())
+    url = fresh_store()
+    for kill_at in (1, 2, total // 2, total - 1):
+        killed = subprocess.run([sys.executable, "-c", KILLED_AT_A_SCHEMA_CHANGE, url,
+                                 str(kill_at)], capture_output=True, timeout=120)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
+    engine = create_store_engine(url)
+    migrate(engine)
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    engine.dispose()
