@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import (
     Boolean, Column, Date, DateTime, Engine, Float, ForeignKey, Index, Integer, LargeBinary,
     MetaData, String, Table,
 )
 
-from qinglang.store.db import create_store_engine
+from qinglang.store.db import create_store_engine, migrate
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -89,8 +87,5 @@ state = Table(
 
 def open_hub_store(db_url: str) -> Engine:
     engine = create_store_engine(db_url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["engine"] = engine
-    command.upgrade(config, "head")
+    migrate(engine, MIGRATIONS)
     return engine

@@ -57,24 +57,25 @@ def _map_the_file(dbapi_connection, _record) -> None:
 MAP_BYTES = 1 << 40  # as much as the build allows
 
 
-def alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine, scripts: Path = MIGRATIONS) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("script_location", str(scripts))
     config.attributes["engine"] = engine
     return config
 
 
-def migrate(engine: Engine) -> None:
-    """Upgrade to the latest schema in one transaction: killed at any moment, a store keeps
-    either its old schema and version or the new ones, never tables without their version."""
+def migrate(engine: Engine, scripts: Path = MIGRATIONS) -> None:
+    """Upgrade to the latest schema of `scripts` in one transaction: killed at any moment, a
+    store keeps either its old schema and version or the new ones, never tables without their
+    version."""
     if not _is_sqlite_file(engine):
-        command.upgrade(alembic_config(engine), "head")
+        command.upgrade(alembic_config(engine, scripts), "head")
         return
     migrating = create_store_engine(engine.url.render_as_string(hide_password=False))
     event.listen(migrating, "connect", _driver_leaves_transactions_to_sqlite)
     event.listen(migrating, "begin", _begin_in_sqlite)
     try:
-        command.upgrade(alembic_config(migrating), "head")
+        command.upgrade(alembic_config(migrating, scripts), "head")
     finally:
         migrating.dispose()
 
