@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Iterator
 
-from sqlalchemy import Connection, Engine, and_, bindparam, func, literal, select
+from sqlalchemy import (Connection, Engine, and_, bindparam, case, distinct, func, literal,
+                        select)
 from sqlalchemy.sql import Select
 
 from qinglang.detect.base import IDS, Hit, built_once, complaints
@@ -56,55 +57,59 @@ def online_template_hits(conn: Connection, org: str, rules: RuleSet, new: Member
                       new.complaint_id)
     if found.template_id is None:
         return found, []
+    members, size = _joined_members(conn, org, rules, found, new)
+    return found, list(cluster_hits(found.template_id, [*members, new], rules,
+                                    only=new.complaint_id, size=size))
+
+
+def _joined_members(conn: Connection, org: str, rules: RuleSet, found: TemplateMatch,
+                    new: Member) -> tuple[list[Member], tuple[int, int]]:
+    """The stored members of what the new complaint joins that its 4.6 window can hold (the
+    stored complaints in no cluster all, the clusters' within the window), and the size of
+    the cluster it makes (complaints, customers), itself included."""
     statements = _cluster_statements(org)
-    params = {"template": found.template_id, "new": new.complaint_id,
-              "customer": new.customer_id}
-    if conn.execute(statements.any_member, params).first():
+    alone = [Member(*r) for r in conn.execute(
+        statements.matched, {"new": new.complaint_id, "ids": list(found.alone)})
+        ] if found.alone else []
+    others = {_who(m) for m in alone} | {_who(new)}
+    near, stored, customers = [], 0, 0
+    if found.clusters:
+        params = {"templates": list(found.clusters), "new": new.complaint_id}
         days = rules.param("4.6", "window_days")
         first_day = datetime.combine(new.received_at.date() - timedelta(days=days), time.min)
         after_last = datetime.combine(new.received_at.date() + timedelta(days=days + 1), time.min)
         near = [Member(*r) for r in conn.execute(
             statements.near, {**params, "first_day": first_day, "after_last": after_last})]
-        stored, customers = conn.execute(statements.size, params).one()
-        known = new.customer_id is not None and conn.execute(statements.known, params).first()
-        size = stored + 1, customers + (0 if known else 1)
-    else:  # the match is a text that was alone until now
-        near = [Member(*r) for r in conn.execute(
-            statements.matched, {"new": new.complaint_id, "ids": list(found.matched)})]
-        size = (len(near) + 1, len({_who(m) for m in near} | {_who(new)}))
-    return found, list(cluster_hits(found.template_id, [*near, new], rules,
-                                    only=new.complaint_id, size=size))
+        stored, customers = conn.execute(
+            statements.size, {**params, "others": sorted(others)}).one()
+    return near + alone, (stored + len(alone) + 1, customers + len(others))
 
 
 @dataclass(frozen=True)
 class _ClusterStatements:
-    """What online scoring asks of the cluster bound to :template, without the complaint
-    bound to :new (a re-scored one): whether it has a member at all, its members between
-    :first_day and :after_last, its (complaints, customers), whether the customer bound to
-    :customer is among them; and the stored complaints bound to IDS, for a match that was
-    alone."""
+    """What online scoring asks of the clusters bound to :templates, without the complaint
+    bound to :new (a re-scored one): their members between :first_day and :after_last, and
+    their (complaints, customers but those bound to :others); and the stored complaints bound
+    to IDS, for what it joins outside any cluster."""
 
-    any_member: Select
     near: Select
     size: Select
-    known: Select
     matched: Select
 
 
 @built_once
 def _cluster_statements(org: str) -> _ClusterStatements:
     members = complaint_templates.c
-    cluster = and_(members.org == org, members.template_id == bindparam("template"))
-    in_cluster = and_(cluster, members.complaint_id != bindparam("new"))
+    in_clusters = and_(members.org == org,
+                       members.template_id.in_(bindparam("templates", expanding=True)),
+                       members.complaint_id != bindparam("new"))
     who = func.coalesce(members.customer_id, literal("complaint:") + members.complaint_id)
+    counted = case((who.not_in(bindparam("others", expanding=True)), who))
     return _ClusterStatements(
-        any_member=select(members.complaint_id).where(cluster).limit(1),
-        near=select(*_member_columns()).where(in_cluster,
+        near=select(*_member_columns()).where(in_clusters,
                                               members.received_at >= bindparam("first_day"),
                                               members.received_at < bindparam("after_last")),
-        size=select(func.count(), func.count(who.distinct())).where(in_cluster),
-        known=select(members.complaint_id).where(
-            in_cluster, members.customer_id == bindparam("customer")).limit(1),
+        size=select(func.count(), func.count(distinct(counted))).where(in_clusters),
         matched=select(*_stored_member_columns()).where(
             complaints.c.org == org, complaints.c.complaint_id.in_(IDS),
             complaints.c.complaint_id != bindparam("new")))

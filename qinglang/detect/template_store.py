@@ -16,8 +16,8 @@ import numpy as np
 from sqlalchemy import Connection, Engine, and_, bindparam, delete, select, update
 
 from qinglang.detect.base import IDS, built_once, complaints
-from qinglang.detect.templates import (SAMPLE, Params, cluster_signatures, long_enough,
-                                       template_id)
+from qinglang.detect.templates import (SAMPLE, TEMPLATE_PREFIX, Params, cluster_signatures,
+                                       long_enough, template_id)
 from qinglang.rules.schema import RuleSet, default_ruleset
 from qinglang.store.tables_templates import (complaint_rare_markers, complaint_templates,
                                              complaint_text_buckets)
@@ -120,12 +120,19 @@ def _placeholder(conn: Connection) -> str:
 
 @dataclass(frozen=True)
 class TemplateMatch:
-    """The template cluster one new text joins (None: none) and the stored complaints it was
-    matched with."""
+    """The template cluster one new text joins (None: none), named as the batch would name it,
+    and the stored complaints it was matched with; with what it joins: stored clusters (by
+    id) and stored complaints in no cluster. A text like one cluster that copies a passage of
+    another joins both: the batch makes them one cluster, named by its earliest complaint."""
 
     template_id: str | None
     matched: tuple[str, ...]
     similarity: float
+    clusters: tuple[str, ...] = ()
+    alone: tuple[str, ...] = ()
+
+
+NO_MATCH = TemplateMatch(None, (), 0.0)
 
 
 def match_one(conn: Connection, org: str, text: str, customer_id: str | None = None,
@@ -134,22 +141,48 @@ def match_one(conn: Connection, org: str, text: str, customer_id: str | None = N
     """The cluster a new complaint's text joins, decided as the batch decides it for a text
     later than every stored one: its most similar candidate (the first and the latest text
     of each of its buckets) if close enough, else the stored core its candidates resemble
-    most on average; failing both, the one stored text it shares a passage with that no
-    other text has. `complaint_id` names the complaint when it is itself stored (re-scored):
-    it is not its own partner. One indexed lookup per step and the signing of a few texts:
-    milliseconds."""
+    most on average; and every stored text it shares a passage with that no other text has.
+    `complaint_id` names the complaint when it is itself stored (re-scored): it is not its
+    own partner. One indexed lookup per step and the signing of a few texts: milliseconds.
+    Not seen online: a passage the new text shares with two stored texts is no longer rare
+    once it is stored, so a batch run may undo the link it made between those two."""
     params = params_of(rules or default_ruleset())
     mine = sign([text], params.min_shared)
     if not long_enough(mine, params)[0]:
-        return TemplateMatch(None, (), 0.0)
-    return (_similar_match(conn, org, mine, params)
-            or _rare_partner_match(conn, org, mine, params, complaint_id)
-            or TemplateMatch(None, (), 0.0))
+        return NO_MATCH
+    similar = _similar_match(conn, org, mine, params)
+    partners = _rare_partners(conn, org, mine, params, complaint_id)
+    if similar is None and not partners:
+        return NO_MATCH
+    return _joined(conn, org, mine, params, similar, partners)
+
+
+def _joined(conn: Connection, org: str, mine: Signatures, params: Params,
+            similar: tuple[list, float] | None, partners: list) -> TemplateMatch:
+    """What a text joins through its similar match (stored rows, similarity) and its
+    passage partners (stored rows, earliest first)."""
+    joined = [*(similar[0][:1] if similar else []), *partners]  # a row of each
+    clusters = tuple(sorted({r.template_id for r in joined if r.template_id}))
+    alone = tuple(sorted({r.complaint_id for r in joined if not r.template_id}))
+    stored = [*(similar[0] if similar else []), *partners]
+    matched = tuple(dict.fromkeys(r.complaint_id for r in stored))
+    if similar:
+        similarity = similar[1]
+    else:
+        theirs = sign([partners[0].text or ""], params.min_shared)
+        similarity = round(float(agreement(mine.slots, theirs.slots)[0]), 3)
+    if len(clusters) + len(alone) == 1:
+        name = clusters[0] if clusters else template_id(alone[0])
+    else:  # the earliest complaint of all it joins names the cluster
+        roots = [c.removeprefix(TEMPLATE_PREFIX) for c in clusters]
+        name = template_id(_with_templates(conn, org, [*roots, *alone])[0].complaint_id)
+    return TemplateMatch(name, matched, similarity, clusters, alone)
 
 
 def _similar_match(conn: Connection, org: str, mine: Signatures, params: Params
-                   ) -> TemplateMatch | None:
-    """The core and merge steps of the batch for one text against the bucket index."""
+                   ) -> tuple[list, float] | None:
+    """The core and merge steps of the batch for one text against the bucket index: the
+    stored rows it joins (its closest text, or the first texts of a core) and how similar."""
     buckets = [int(k) for k in band_keys(mine)[0]]
     leaders = sorted({i for r in conn.execute(_bucket_leaders(org), {"ids": buckets})
                       for i in r})
@@ -165,8 +198,7 @@ def _similar_match(conn: Connection, org: str, mine: Signatures, params: Params
         return None
     best, leader = max(close, key=lambda ar: ar[0])  # max keeps the earliest among equals
     if best >= params.core:
-        return TemplateMatch(leader.template_id or template_id(leader.complaint_id),
-                             (leader.complaint_id,), round(best, 3))
+        return [leader], round(best, 3)
     hopeful = {r.core_id or r.complaint_id: r for a, r in close if a >= params.merge}
     samples = [_core_sample(conn, org, core, alone) for core, alone in hopeful.items()]
     if not samples:
@@ -181,17 +213,17 @@ def _similar_match(conn: Connection, org: str, mine: Signatures, params: Params
     mean, rows = max(zip(means, samples), key=lambda mr: mr[0])  # earliest among equals
     if mean < params.merge:
         return None
-    return TemplateMatch(rows[0].template_id or template_id(rows[0].complaint_id),
-                         tuple(r.complaint_id for r in rows), round(mean, 3))
+    return rows, round(mean, 3)
 
 
-def _rare_partner_match(conn: Connection, org: str, mine: Signatures, params: Params,
-                        complaint_id: str | None) -> TemplateMatch | None:
-    """The earliest stored text sharing at least `rare` marker grams with this one that no
-    third text has (with this one stored, each such marker is in exactly two texts)."""
+def _rare_partners(conn: Connection, org: str, mine: Signatures, params: Params,
+                   complaint_id: str | None) -> list:
+    """The stored texts (rows, earliest first) sharing at least `rare` marker grams with this
+    one that no third text has (with this one stored, each such marker is in exactly two
+    texts)."""
     markers = sorted(set(mine.markers[:, 0].tolist())) if params.rare else []
     if not markers:
-        return None
+        return []
     holders: dict[int, list[str]] = {}
     for marker, holder in conn.execute(_marker_holders(org), {"ids": markers}):
         holders.setdefault(marker, []).append(holder)
@@ -199,13 +231,7 @@ def _rare_partner_match(conn: Connection, org: str, mine: Signatures, params: Pa
         [h for h in found if h != complaint_id] for found in holders.values())
         if len(others) == 1)
     partners = [p for p, n in shared.items() if n >= params.rare]
-    if not partners:
-        return None
-    partner = _with_templates(conn, org, partners)[0]
-    theirs = sign([partner.text or ""], params.min_shared)
-    return TemplateMatch(partner.template_id or template_id(partner.complaint_id),
-                         (partner.complaint_id,),
-                         round(float(agreement(mine.slots, theirs.slots)[0]), 3))
+    return _with_templates(conn, org, partners) if partners else []
 
 
 def _with_templates(conn: Connection, org: str, ids: list[str]) -> list:

@@ -11,6 +11,7 @@ from factories import COMPLAINT_COLUMNS, complaint, write_csv
 from qinglang.detect import template_rules, template_store
 from qinglang.detect.template_rules import Member
 from qinglang.detect.templates import Params, cluster_texts
+from test_templates import LETTER, SLOTS
 from qinglang.rules.schema import default_ruleset
 from qinglang.services.importing import import_file
 
@@ -80,3 +81,28 @@ def test_batch_and_online_agree_on_a_stored_copy(tmp_path, settings, engine):
     assert {(h.complaint_id, h.rule_id) for h in batch} == {
         ("T00001", "3.2"), ("T00001", "4.6"), ("T00003", "3.2"), ("T00003", "4.6")}
     assert sorted(online, key=lambda h: (h.complaint_id, h.rule_id)) == batch
+
+
+def test_online_a_new_text_like_one_cluster_with_a_passage_of_another_joins_both(
+        tmp_path, settings, engine):
+    """Stored: two copies of a letter (one cluster) and a story with the passage (alone). The
+    new letter carries the passage too: the batch puts all four in one cluster, and so must
+    online scoring."""
+    stored = [LETTER.format(**SLOTS[0]), LETTER.format(**SLOTS[1]), STORIES[0] + PASSAGE]
+    new_text = LETTER.format(**SLOTS[2]) + PASSAGE
+    new = Member("T00004", "C4", datetime(2024, 6, 20, 9), "regulator")
+    _store(tmp_path, settings, engine, stored)
+    rules = default_ruleset()
+    template_store.build_template_clusters(engine, settings.org, rules)
+    with engine.connect() as conn:
+        match, online = template_rules.online_template_hits(conn, settings.org, rules, new,
+                                                            new_text)
+    _store(tmp_path, settings, engine, stored)
+    rows = [complaint(4, customer_id="C4", text=new_text, received_at="2024-06-20 09:00:00")]
+    import_file(engine, settings, write_csv(tmp_path / "new.csv", COMPLAINT_COLUMNS, rows))
+    with engine.begin() as conn:
+        batch = [h for h in template_rules.template_hits(conn, settings.org, rules)
+                 if h.complaint_id == "T00004"]
+    assert {h.evidence["customers"] for h in batch if h.rule_id == "3.2"} == {4}
+    assert match.template_id == "TPL-T00001"
+    assert sorted(online, key=lambda h: h.rule_id) == sorted(batch, key=lambda h: h.rule_id)
