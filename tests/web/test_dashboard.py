@@ -6,6 +6,7 @@ from __future__ import annotations
 import zipfile
 
 from conftest import ADMIN, log_in
+from factories import CUSTOMER_COLUMNS, customer, write_csv
 
 # Where the graph drew its first customer node, in pixels of the chart.
 FIRST_CUSTOMER_NODE = """() => {
@@ -153,3 +154,22 @@ def test_flagged_posts_show_the_matched_text_in_place(page, shots):
     assert marked, "a flagged post shows at least one matched term"
     assert all(text and text in post.locator("p.text").inner_text() for text in marked)
     page.screenshot(path=shots / "content.png", full_page=False)
+
+
+def test_an_export_uploaded_on_the_import_page_is_imported_with_its_bad_rows_counted(
+        page, shots, tmp_path):
+    rows = [customer(i, customer_id=f"WEB-IMPORT-{i}") for i in range(3)]
+    rows[1]["reserved_phone"] = "not-a-phone"
+    path = write_csv(tmp_path / "customers.csv", CUSTOMER_COLUMNS, rows)
+    log_in(page)
+    page.click("#nav-import")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("#import-form button[type=submit]")
+    page.wait_for_selector("#import-results tr")
+    cells = page.locator("#import-results tr").first.locator("td").all_inner_texts()
+    assert cells[:2] == ["customers.csv", "customers"] and cells[3:5] == ["2", "1"]
+    assert "not-a-phone" not in page.content()  # counted by reason, never echoed
+    page.screenshot(path=shots / "import.png", full_page=True)
+    page.click("#lang")
+    page.wait_for_selector("text=Upload and import")
+    assert page.locator("#nav-import").inner_text() == "Import"

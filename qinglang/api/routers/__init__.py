@@ -7,4 +7,4 @@ from qinglang.api.routers import (accounts, audit, auth, cases, complaints, expo
 ROUTERS = [auth.router, accounts.router, overview.router, complaints.router, gangs.router,
            posts.router, cases.router, audit.router, reports.router, imports.router,
            exports.router, findings.router]
-FEATURES = ["overview", "complaints", "gangs", "content", "cases", "audit"]
+FEATURES = ["overview", "complaints", "gangs", "content", "cases", "import", "audit"]

@@ -7,6 +7,7 @@ const VIEWS = {
   gangs: typeof viewGangs === "function" ? viewGangs : null,
   content: typeof viewContent === "function" ? viewContent : null,
   cases: typeof viewCases === "function" ? viewCases : null,
+  import: typeof viewImport === "function" ? viewImport : null,
   audit: typeof viewAudit === "function" ? viewAudit : null,
 };
 let ME = null;
@@ -16,7 +17,7 @@ function route() {
   return { name: path || "overview", params: Object.fromEntries(new URLSearchParams(search || "")) };
 }
 
-const NEEDS = { audit: "read_audit" };
+const NEEDS = { audit: "read_audit", import: "write" };
 
 function offered(name) {
   return ME && ME.features.includes(name) && VIEWS[name] && (!NEEDS[name] || ME.permissions.includes(NEEDS[name]));

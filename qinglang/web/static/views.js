@@ -360,3 +360,40 @@ async function viewContent(main, me, params) {
       h("div", { class: "meta" }, `${t("matched")}: ${[...new Set(p.terms.map((m) => m.term))].join("，") || t("none")}`))) : [empty()]),
     pager(page, (offset) => { location.hash = "#/content" + query(Object.assign({}, filters, { offset, limit: "" })); }));
 }
+
+// ---------- import ----------
+const KINDS = ["customers", "complaints", "calls", "posts", "companies", "intelligence"];
+
+async function viewImport(main) {
+  const results = h("tbody", { id: "import-results" });
+  const status = h("p", { class: "muted", id: "import-status", role: "status" });
+  const form = h("form", { class: "filters", id: "import-form", onsubmit: async (e) => {
+    e.preventDefault();
+    const data = new FormData(e.target);
+    for (const key of ["kind", "encoding"]) if (!data.get(key)) data.delete(key);
+    const button = e.target.querySelector("button[type=submit]");
+    button.disabled = true;
+    status.className = "muted";
+    status.textContent = t("importing");
+    try {
+      const r = await api("/imports", { method: "POST", body: data });
+      results.prepend(h("tr", {}, [r.file_name, r.kind, r.encoding || "", r.rows_ok.toLocaleString(), r.rows_rejected.toLocaleString(),
+        Object.entries(r.reasons).map(([reason, n]) => `${reason} × ${n}`).join("；")].map((cell) => h("td", {}, cell))));
+      status.textContent = "";
+      e.target.reset();
+    } catch (error) {
+      status.className = "error";
+      status.textContent = `${t("error")}: ${error.message}`;
+    } finally {
+      button.disabled = false;
+    }
+  } },
+  h("label", {}, t("file"), h("input", { name: "file", type: "file", required: true, accept: ".csv,.tsv,.jsonl,.ndjson,.xlsx,.xlsm" })),
+  h("label", {}, t("kind"), h("select", { name: "kind" }, h("option", { value: "" }, t("kind_auto")), KINDS.map((k) => h("option", { value: k }, k)))),
+  h("label", {}, t("encoding"), h("select", { name: "encoding" }, h("option", { value: "" }, t("encoding_auto")),
+    ["utf-8", "gbk", "gb18030"].map((e) => h("option", { value: e }, e)))),
+  h("button", { type: "submit" }, t("upload")));
+  put(main, h("h2", {}, t("import")), h("p", { class: "muted" }, t("import_hint")), form, status,
+    h("table", { class: "grid" }, h("thead", {}, h("tr", {},
+      [t("file"), t("kind"), t("encoding"), t("rows_ok"), t("rows_rejected"), t("reasons")].map((c) => h("th", {}, c)))), results));
+}
