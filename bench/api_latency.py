@@ -14,7 +14,10 @@ then complaints of the sample's own export are POSTed to /api/v1/complaints/scor
 loop: request i is sent at start + i/rate whether or not earlier ones have come back (by one
 of 64 sending threads), and its latency is counted from that scheduled moment, so a slow
 server cannot hide its queue (no coordinated omission). The first `--warmup` requests (500:
-5 s at 100/s) go out the same way and are not counted. Writes bench/results/api_latency.json.
+5 s at 100/s) go out the same way and are not counted. Over the measured window it also reads
+from /proc the CPU the server's processes spent a request and how busy the machine's cores
+were (all processes), which tells a server short of CPU from one that waits. Writes
+bench/results/api_latency.json.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
@@ -79,6 +83,27 @@ def start_server(settings, port: int, workers: int) -> subprocess.Popen:
             time.sleep(0.2)
     server.kill()
     raise SystemExit("the server did not start")
+
+
+def server_cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) of a process and its direct children (the server's
+    worker processes), from /proc."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if root in (int(stat.parent.name), int(fields[1])):  # the process, or its child
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_and_total() -> tuple[int, int]:
+    """(busy, all) clock ticks of every core since boot: /proc/stat's first line."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks) - idle, sum(ticks)
 
 
 def open_loop(request, clients: list[httpx.Client], bodies: list[dict], rate: float,
@@ -159,8 +184,12 @@ def main() -> None:
             return client.get(f"{base}/{body['complaint_id']}")
     try:
         open_loop(request, clients, bodies[-args.warmup:], args.rate, args.warmup / args.rate)
+        cpu_before, machine_before = server_cpu_seconds(server.pid), machine_busy_and_total()
         latencies, service, statuses = open_loop(request, clients, bodies, args.rate,
                                                  args.seconds)
+        server_cpu = server_cpu_seconds(server.pid) - cpu_before
+        busy, ticks = (after - before for after, before in zip(machine_busy_and_total(),
+                                                                 machine_before))
     finally:
         server.terminate()
         server.wait(30)
@@ -176,6 +205,8 @@ def main() -> None:
         "latency_ms_p90": percentile(latencies, 0.90),
         "latency_ms_p99": percentile(latencies, 0.99), "latency_ms_max": round(max(latencies), 1),
         "service_ms_p50": percentile(service, 0.50), "service_ms_p99": percentile(service, 0.99),
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / len(latencies), 1),
+        "machine_busy_share": round(busy / ticks, 2),
         "machine": f"{os.cpu_count()} cores, {platform.python_implementation()} "
                    f"{platform.python_version()}, shared with other work while measured",
     }
