@@ -8,7 +8,7 @@ then `assess_all` runs over the whole store — every rule the store can decide,
 with its evidence — and 300 complaints of the sample's own export are scored online one
 at a time, after what a server does before its first request (`prepare_scoring`) and 50
 other complaints scored unmeasured, as `bench/api_latency.py` warms its server. Writes
-bench/results/complaint-engine.json.
+bench/results/complaint-engine.json (replacing the results of the sizes measured).
 """
 
 from __future__ import annotations
@@ -115,7 +115,12 @@ def main() -> None:
     results = [measure(n, args.seed, args.online, args.warmup)
                for n in args.customers or [100_000]]
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "complaint-engine.json").write_text(json.dumps(results, indent=2) + "\n")
+    out = RESULTS / "complaint-engine.json"
+    measured = {r["customers"] for r in results}
+    earlier = json.loads(out.read_text()) if out.exists() else []
+    kept = [r for r in earlier if r["customers"] not in measured]  # other sizes stay
+    ordered = sorted(kept + results, key=lambda r: r["customers"])
+    out.write_text(json.dumps(ordered, indent=2) + "\n")
 
 
 if __name__ == "__main__":
