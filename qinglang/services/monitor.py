@@ -23,7 +23,8 @@ from qinglang.rules.schema import default_ruleset
 from qinglang.services import audit
 from qinglang.services.assess import OUTCOMES
 from qinglang.services.exporting import public_row
-from qinglang.store.tables import assessments, attachments, record_tables, rule_hits
+from qinglang.store.tables import (assessments, attachments, imports, record_tables, rejects,
+                                   rule_hits)
 from qinglang.store.tables_cases import audit_log, cases
 from qinglang.store.tables_content import post_assessments
 
@@ -82,6 +83,24 @@ def complaint_queue(engine: Engine, org: str, wanted: QueueFilter, offset: int =
     for row in rows:
         row["contact_phone"] = mask_phone(row["contact_phone"]) if row["contact_phone"] else None
         row["rules"] = row["rules"].split(";") if row["rules"] else []
+    return Page(rows, count, offset, limit)
+
+
+def rejected_rows(engine: Engine, org: str, import_id: int, offset: int = 0,
+                  limit: int = 50) -> Page:
+    """The rows an import of the institution rejected — row number, column and reason, in
+    row order — never the rejected values."""
+    with engine.connect() as conn:
+        known = conn.execute(select(imports.c.id).where(imports.c.org == org,
+                                                        imports.c.id == import_id)).first()
+        if known is None:
+            raise NotFound("no such import")
+        of_import = rejects.c.import_id == import_id
+        rows = [dict(r._mapping) for r in conn.execute(
+            select(rejects.c.row_number, rejects.c.column_name.label("column"), rejects.c.reason)
+            .where(of_import).order_by(rejects.c.row_number, rejects.c.column_name)
+            .offset(offset).limit(limit))]
+        count = conn.execute(select(func.count()).select_from(rejects).where(of_import)).scalar()
     return Page(rows, count, offset, limit)
 
 

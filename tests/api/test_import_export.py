@@ -51,3 +51,31 @@ def test_the_regulator_report_excludes_the_flagged_complaints(client, as_role):
     assert book.status_code == 200 and book.content[:2] == b"PK"
     bad = client.get("/api/v1/reports/complaints", params={"period": "June"}, headers=headers)
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_input"
+
+
+def test_an_imports_rejected_rows_are_listed_without_their_values_and_only_to_its_institution(
+        client, as_role):
+    rows = list(csv.DictReader(io.StringIO(_customers_csv(range(10, 16)).decode())))
+    for bad in (rows[1], rows[4]):
+        bad["reserved_phone"] = "phone-13812345678x"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CUSTOMER_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    done = client.post("/api/v1/imports", headers=as_role("analyst"),
+                       files={"file": ("customers.csv", out.getvalue().encode())}).json()
+    assert (done["rows_ok"], done["rows_rejected"]) == (4, 2)
+    path = f"/api/v1/imports/{done['import_id']}/rejects"
+    page = client.get(path, params={"limit": 1}, headers=as_role("viewer"))
+    assert page.status_code == 200
+    body = page.json()
+    assert (body["total"], len(body["items"])) == (2, 1)
+    first = body["items"][0]
+    assert (first["row_number"], first["column"]) == (3, "reserved_phone")  # the header is row 1
+    rest = client.get(path, params={"offset": 1}, headers=as_role("viewer")).json()["items"]
+    assert [r["row_number"] for r in rest] == [6]
+    assert "13812345678" not in page.text
+    other = client.get(path, headers=as_role("viewer", ORGS[1]))
+    assert other.status_code == 404 and other.json()["error"]["code"] == "not_found"
+    assert client.get("/api/v1/imports/999999/rejects",
+                      headers=as_role("viewer")).status_code == 404

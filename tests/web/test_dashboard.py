@@ -168,6 +168,10 @@ def test_an_export_uploaded_on_the_import_page_is_imported_with_its_bad_rows_cou
     page.wait_for_selector("#import-results tr")
     cells = page.locator("#import-results tr").first.locator("td").all_inner_texts()
     assert cells[:2] == ["customers.csv", "customers"] and cells[3:5] == ["2", "1"]
+    page.click("#import-results button.show-rejects")
+    page.wait_for_selector("#import-rejects table.grid tbody tr")
+    rejected = page.locator("#import-rejects tbody tr").first.locator("td").all_inner_texts()
+    assert rejected[:2] == ["3", "reserved_phone"]  # the header is row 1
     assert "not-a-phone" not in page.content()  # counted by reason, never echoed
     page.screenshot(path=shots / "import.png", full_page=True)
     page.click("#lang")

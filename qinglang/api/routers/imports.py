@@ -7,12 +7,14 @@ import secrets
 import shutil
 from typing import Annotated
 
-from fastapi import APIRouter, Form, UploadFile
+from fastapi import APIRouter, Form, Path, UploadFile
 from pydantic import BaseModel
 
-from qinglang.api.deps import EngineDep, SettingsDep, Writer, tenant_settings
+from qinglang.api.deps import EngineDep, Reader, SettingsDep, Writer, tenant_settings
+from qinglang.api.pagination import Page, Paging
 from qinglang.errors import InputError
 from qinglang.model.schema import KIND_NAMES
+from qinglang.services import monitor
 from qinglang.services.importing import import_file
 
 router = APIRouter(prefix="/imports", tags=["import"])
@@ -28,6 +30,12 @@ class ImportResult(BaseModel):
     rows_rejected: int
     resumed_from: int
     reasons: dict[str, int]
+
+
+class RejectedRow(BaseModel):
+    row_number: int
+    column: str
+    reason: str
 
 
 @router.post("", status_code=201, response_model=ImportResult)
@@ -55,3 +63,10 @@ def upload(file: UploadFile, caller: Writer, engine: EngineDep, settings: Settin
                         encoding=report.encoding, rows_ok=report.rows_ok,
                         rows_rejected=report.rows_rejected, resumed_from=report.resumed_from,
                         reasons=report.reasons)
+
+
+@router.get("/{import_id}/rejects", response_model=Page[RejectedRow])
+def rejected(import_id: Annotated[int, Path(ge=1, le=2**31 - 1)], caller: Reader, engine: EngineDep, paging: Paging) -> monitor.Page:
+    """The rows an import rejected, in row order: row number, column and reason (never the
+    value). An import of another institution is not found."""
+    return monitor.rejected_rows(engine, caller.org, import_id, paging.offset, paging.limit)
