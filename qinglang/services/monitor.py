@@ -86,6 +86,23 @@ def complaint_queue(engine: Engine, org: str, wanted: QueueFilter, offset: int =
     return Page(rows, count, offset, limit)
 
 
+IMPORT_COLUMNS = [imports.c.id.label("import_id"), imports.c.file_name, imports.c.kind,
+                  imports.c.file_format, imports.c.encoding, imports.c.status,
+                  imports.c.rows_ok, imports.c.rows_rejected, imports.c.started_at,
+                  imports.c.finished_at]
+
+
+def import_history(engine: Engine, org: str, offset: int = 0, limit: int = 50) -> Page:
+    """The institution's imports, newest first: file, kind, status and row counts."""
+    of_org = imports.c.org == org
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(
+            select(*IMPORT_COLUMNS).where(of_org).order_by(imports.c.id.desc())
+            .offset(offset).limit(limit))]
+        count = conn.execute(select(func.count()).select_from(imports).where(of_org)).scalar()
+    return Page(rows, count, offset, limit)
+
+
 def rejected_rows(engine: Engine, org: str, import_id: int, offset: int = 0,
                   limit: int = 50) -> Page:
     """The rows an import of the institution rejected — row number, column and reason, in

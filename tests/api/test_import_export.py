@@ -53,7 +53,7 @@ def test_the_regulator_report_excludes_the_flagged_complaints(client, as_role):
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_input"
 
 
-def test_an_imports_rejected_rows_are_listed_without_their_values_and_only_to_its_institution(
+def test_an_import_and_its_rejected_rows_are_listed_without_values_only_to_its_institution(
         client, as_role):
     rows = list(csv.DictReader(io.StringIO(_customers_csv(range(10, 16)).decode())))
     for bad in (rows[1], rows[4]):
@@ -75,6 +75,11 @@ def test_an_imports_rejected_rows_are_listed_without_their_values_and_only_to_it
     rest = client.get(path, params={"offset": 1}, headers=as_role("viewer")).json()["items"]
     assert [r["row_number"] for r in rest] == [6]
     assert "13812345678" not in page.text
+    newest = client.get("/api/v1/imports", headers=as_role("viewer")).json()["items"][0]
+    assert (newest["import_id"], newest["status"], newest["rows_rejected"]) == (
+        done["import_id"], "complete", 2)
+    theirs = client.get("/api/v1/imports", headers=as_role("viewer", ORGS[1])).json()["items"]
+    assert done["import_id"] not in {i["import_id"] for i in theirs}
     other = client.get(path, headers=as_role("viewer", ORGS[1]))
     assert other.status_code == 404 and other.json()["error"]["code"] == "not_found"
     assert client.get("/api/v1/imports/999999/rejects",

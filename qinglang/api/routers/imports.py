@@ -1,10 +1,12 @@
-"""Importing an export file (multipart upload) into the caller's institution."""
+"""Importing an export file (multipart upload) into the caller's institution; its imports
+and the rows they rejected."""
 
 from __future__ import annotations
 
 import re
 import secrets
 import shutil
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, UploadFile
@@ -30,6 +32,19 @@ class ImportResult(BaseModel):
     rows_rejected: int
     resumed_from: int
     reasons: dict[str, int]
+
+
+class ImportEntry(BaseModel):
+    import_id: int
+    file_name: str
+    kind: str
+    file_format: str
+    encoding: str | None
+    status: str
+    rows_ok: int
+    rows_rejected: int
+    started_at: datetime
+    finished_at: datetime | None
 
 
 class RejectedRow(BaseModel):
@@ -63,6 +78,12 @@ def upload(file: UploadFile, caller: Writer, engine: EngineDep, settings: Settin
                         encoding=report.encoding, rows_ok=report.rows_ok,
                         rows_rejected=report.rows_rejected, resumed_from=report.resumed_from,
                         reasons=report.reasons)
+
+
+@router.get("", response_model=Page[ImportEntry])
+def history(caller: Reader, engine: EngineDep, paging: Paging) -> monitor.Page:
+    """The institution's imports, newest first."""
+    return monitor.import_history(engine, caller.org, paging.offset, paging.limit)
 
 
 @router.get("/{import_id}/rejects", response_model=Page[RejectedRow])

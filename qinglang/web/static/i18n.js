@@ -25,7 +25,7 @@ const LABELS = {
     import: "导入数据", file: "文件", kind_auto: "按文件名判断", encoding: "编码",
     encoding_auto: "自动识别", upload: "上传并导入", importing: "正在导入…", rows_ok: "导入行数",
     rows_rejected: "拒收行数", reasons: "拒收原因", rejected_rows: "拒收明细", row: "行号",
-    column: "字段", reason: "原因",
+    column: "字段", reason: "原因", complete: "已完成", running: "未完成（再次导入即续传）",
     import_hint: "机构导出的 CSV（UTF-8 或 GBK/GB18030）、JSON Lines 或 Excel；同一编号再次导入时更新原记录，不会重复。",
   },
   en: {
@@ -54,6 +54,7 @@ const LABELS = {
     encoding_auto: "Detect", upload: "Upload and import", importing: "Importing…",
     rows_ok: "Rows imported", rows_rejected: "Rows rejected", reasons: "Reasons for rejection",
     rejected_rows: "Rejected rows", row: "Row", column: "Column", reason: "Reason",
+    complete: "Complete", running: "Unfinished (import it again to resume)",
     import_hint: "An institution's export: CSV (UTF-8 or GBK/GB18030), JSON Lines or Excel. A record imported again under its id is updated, never duplicated.",
   },
 };
