@@ -7,17 +7,17 @@
 `--endpoint detail` reads one complaint with its verdict and evidence
 (GET /api/v1/complaints/{id}) instead of scoring one.
 
-The store is the complaint-engine bench's (bench/complaint_engine.py: the sample institution
-of that many customers — 1,000,000 customers hold 1,057,751 complaints — imported once into
-bench/out/). `qinglang serve --workers N` (one process per core by default) runs it; an analyst's API token is issued;
-then complaints of the sample's own export are POSTed to /api/v1/complaints/score on an open
-loop: request i is sent at start + i/rate whether or not earlier ones have come back (by one
-of 64 sending threads), and its latency is counted from that scheduled moment, so a slow
-server cannot hide its queue (no coordinated omission). The first `--warmup` requests (500:
-5 s at 100/s) go out the same way and are not counted. Over the measured window it also reads
-from /proc the CPU the server's processes spent a request and how busy the machine's cores
-were (all processes), which tells a server short of CPU from one that waits. Writes
-bench/results/api_latency.json.
+The store is the complaint-engine bench's (bench/complaint_engine.py: the sample institution of
+that many customers — 1,000,000 customers hold 1,057,751 complaints — imported once into
+bench/out/). `qinglang serve --workers N` (one process per core by default) runs it; an
+analyst's API token is issued; then complaints of the sample's own export are POSTed to
+/api/v1/complaints/score on an open loop: request i is sent at start + i/rate whether or not
+earlier ones have come back (by one of 64 sending threads), and its latency is counted from
+that scheduled moment, so a slow server cannot hide its queue (no coordinated omission). The
+first `--warmup` requests (500: 5 s at 100/s) go out the same way and are not counted. Over the
+measured window it also reads from /proc the CPU the server's processes spent a request and how
+busy the machine's cores were (all processes), which tells a server short of CPU from one that
+waits. Writes bench/results/api_latency.json.
 """
 
 from __future__ import annotations

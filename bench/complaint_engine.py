@@ -110,7 +110,8 @@ def main() -> None:
     parser.add_argument("--customers", type=int, action="append")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--online", type=int, default=300)
-    parser.add_argument("--warmup", type=int, default=50, help="complaints scored first, unmeasured")
+    parser.add_argument("--warmup", type=int, default=50,
+                        help="complaints scored first, unmeasured")
     args = parser.parse_args()
     results = [measure(n, args.seed, args.online, args.warmup)
                for n in args.customers or [100_000]]

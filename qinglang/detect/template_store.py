@@ -161,11 +161,11 @@ def _joined(conn: Connection, org: str, mine: Signatures, params: Params,
             similar: tuple[list, float] | None, partners: list) -> TemplateMatch:
     """What a text joins through its similar match (stored rows, similarity) and its
     passage partners (stored rows, earliest first)."""
-    joined = [*(similar[0][:1] if similar else []), *partners]  # a row of each
+    similar_rows = similar[0] if similar else []
+    joined = [*similar_rows[:1], *partners]  # a row of each group joined
     clusters = tuple(sorted({r.template_id for r in joined if r.template_id}))
     alone = tuple(sorted({r.complaint_id for r in joined if not r.template_id}))
-    stored = [*(similar[0] if similar else []), *partners]
-    matched = tuple(dict.fromkeys(r.complaint_id for r in stored))
+    matched = tuple(dict.fromkeys(r.complaint_id for r in [*similar_rows, *partners]))
     if similar:
         similarity = similar[1]
     else:

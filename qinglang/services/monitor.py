@@ -73,17 +73,25 @@ def complaint_queue(engine: Engine, org: str, wanted: QueueFilter, offset: int =
                                                assessments.c.complaint_id
                                                == complaints.c.complaint_id))
     conditions = [complaints.c.org == org, *_queue_conditions(org, wanted)]
-    page = (select(*QUEUE_COLUMNS).select_from(joined).where(*conditions)
-            .order_by(assessments.c.risk_score.desc(), complaints.c.complaint_id)
-            .offset(offset).limit(limit))
-    total = select(func.count()).select_from(joined).where(*conditions)
     with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(page)]
-        count = conn.execute(total).scalar()
+        rows, count = _page_of(conn, QUEUE_COLUMNS, joined, conditions,
+                               [assessments.c.risk_score.desc(), complaints.c.complaint_id],
+                               offset, limit)
     for row in rows:
         row["contact_phone"] = mask_phone(row["contact_phone"]) if row["contact_phone"] else None
         row["rules"] = row["rules"].split(";") if row["rules"] else []
     return Page(rows, count, offset, limit)
+
+
+def _page_of(conn, columns: list, source, conditions: list, order: list, offset: int,
+             limit: int) -> tuple[list[dict], int]:
+    """One page of the rows of `source` meeting `conditions` (as dicts), and how many there
+    are in all."""
+    rows = [dict(r._mapping) for r in conn.execute(
+        select(*columns).select_from(source).where(*conditions).order_by(*order)
+        .offset(offset).limit(limit))]
+    total = conn.execute(select(func.count()).select_from(source).where(*conditions)).scalar()
+    return rows, total
 
 
 IMPORT_COLUMNS = [imports.c.id.label("import_id"), imports.c.file_name, imports.c.kind,
@@ -94,12 +102,9 @@ IMPORT_COLUMNS = [imports.c.id.label("import_id"), imports.c.file_name, imports.
 
 def import_history(engine: Engine, org: str, offset: int = 0, limit: int = 50) -> Page:
     """The institution's imports, newest first: file, kind, status and row counts."""
-    of_org = imports.c.org == org
     with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(
-            select(*IMPORT_COLUMNS).where(of_org).order_by(imports.c.id.desc())
-            .offset(offset).limit(limit))]
-        count = conn.execute(select(func.count()).select_from(imports).where(of_org)).scalar()
+        rows, count = _page_of(conn, IMPORT_COLUMNS, imports, [imports.c.org == org],
+                               [imports.c.id.desc()], offset, limit)
     return Page(rows, count, offset, limit)
 
 
@@ -112,12 +117,10 @@ def rejected_rows(engine: Engine, org: str, import_id: int, offset: int = 0,
                                                         imports.c.id == import_id)).first()
         if known is None:
             raise NotFound("no such import")
-        of_import = rejects.c.import_id == import_id
-        rows = [dict(r._mapping) for r in conn.execute(
-            select(rejects.c.row_number, rejects.c.column_name.label("column"), rejects.c.reason)
-            .where(of_import).order_by(rejects.c.row_number, rejects.c.column_name)
-            .offset(offset).limit(limit))]
-        count = conn.execute(select(func.count()).select_from(rejects).where(of_import)).scalar()
+        rows, count = _page_of(
+            conn, [rejects.c.row_number, rejects.c.column_name.label("column"), rejects.c.reason],
+            rejects, [rejects.c.import_id == import_id],
+            [rejects.c.row_number, rejects.c.column_name], offset, limit)
     return Page(rows, count, offset, limit)
 
 
@@ -315,17 +318,12 @@ def flagged_posts(engine: Engine, org: str, wanted: PostFilter, offset: int = 0,
         conditions.append(posts.c.platform == wanted.platform)
     if wanted.category:
         conditions.append(post_assessments.c.category == wanted.category)
-    page = (select(posts.c.post_id, posts.c.platform, posts.c.account_name,
-                   posts.c.published_at, posts.c.url, posts.c.text, post_assessments.c.level,
-                   post_assessments.c.category, post_assessments.c.score,
-                   post_assessments.c.evidence)
-            .select_from(joined).where(*conditions)
-            .order_by(post_assessments.c.level, post_assessments.c.score.desc(),
-                      posts.c.post_id).offset(offset).limit(limit))
+    columns = [posts.c.post_id, posts.c.platform, posts.c.account_name, posts.c.published_at,
+               posts.c.url, posts.c.text, post_assessments.c.level, post_assessments.c.category,
+               post_assessments.c.score, post_assessments.c.evidence]
+    order = [post_assessments.c.level, post_assessments.c.score.desc(), posts.c.post_id]
     with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(page)]
-        total = conn.execute(select(func.count()).select_from(joined).where(*conditions)
-                             ).scalar()
+        rows, total = _page_of(conn, columns, joined, conditions, order, offset, limit)
     return Page([_post_view(row) for row in rows], total, offset, limit)
 
 

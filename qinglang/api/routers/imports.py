@@ -87,7 +87,8 @@ def history(caller: Reader, engine: EngineDep, paging: Paging) -> monitor.Page:
 
 
 @router.get("/{import_id}/rejects", response_model=Page[RejectedRow])
-def rejected(import_id: Annotated[int, Path(ge=1, le=2**31 - 1)], caller: Reader, engine: EngineDep, paging: Paging) -> monitor.Page:
+def rejected(import_id: Annotated[int, Path(ge=1, le=2**31 - 1)], caller: Reader,
+             engine: EngineDep, paging: Paging) -> monitor.Page:
     """The rows an import rejected, in row order: row number, column and reason (never the
     value). An import of another institution is not found."""
     return monitor.rejected_rows(engine, caller.org, import_id, paging.offset, paging.limit)
