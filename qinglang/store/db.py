@@ -50,11 +50,17 @@ def _map_the_file(dbapi_connection, _record) -> None:
     """Pages read through a memory map are not copied into SQLite's own cache: online scoring
     at a million complaints takes 12 % less CPU. SQLite maps at most its build's limit (2 GB
     here) and reads the rest as before. The price: an I/O error while reading the map stops
-    the process instead of failing one statement, which is why imports do not map."""
+    the process instead of failing one statement, which is why imports do not map.
+    Such a connection keeps a small cache of its own: the kernel already holds the file's
+    pages, and the import's 128 MB, in every connection a server pools, grew for minutes,
+    each new page a fault (at a million complaints 14 faults a scoring instead of 40, and
+    about 8 % less CPU)."""
     dbapi_connection.execute(f"PRAGMA mmap_size={MAP_BYTES}")
+    dbapi_connection.execute(f"PRAGMA cache_size={-MAPPED_CACHE_KB}")
 
 
 MAP_BYTES = 1 << 40  # as much as the build allows
+MAPPED_CACHE_KB = 8192
 
 
 def alembic_config(engine: Engine, scripts: Path = MIGRATIONS) -> Config:
