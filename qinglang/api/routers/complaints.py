@@ -16,12 +16,13 @@ from qinglang.model.values import IdNumberProtector
 from qinglang.services import monitor, online
 
 router = APIRouter(prefix="/complaints", tags=["complaints"])
-# Scorings at once in one server process. Scoring holds the interpreter lock except while
-# SQLite reads, so many at once only switch between each other on cold store connections (at
-# 60 requests/s on a million complaints, 22 CPU-ms a request with forty, 11 with one); one at
-# a time leaves the core idle while a read waits on the disk. At 100 requests/s on that store
-# the 99th percentile was 1.1 s with forty, 1.1-1.9 s with one, 0.3-0.5 s with four.
-SCORINGS_AT_ONCE = BoundedSemaphore(4)
+# Scorings at once in one server process: one. Scoring holds the interpreter lock except
+# inside SQLite, which lets it go at every statement step, so scorings side by side hand the
+# lock to each other some 180 times a request: in one process on a million complaints, four
+# threads took 7.9-8.9 CPU-ms a scoring and no less wall time, one thread 4.6-5.1. With the
+# store read through a memory map a scoring seldom waits on the disk; at 100 requests/s, two
+# processes, the 99th percentile was 49-57 ms with one at a time, 70-108 ms with four.
+SCORINGS_AT_ONCE = BoundedSemaphore(1)
 
 Outcome = Literal["genuine", "review", "agent_driven", "malicious"]
 Channel = Literal["regulator", "hotline", "letter", "petition", "police", "online", "other"]
