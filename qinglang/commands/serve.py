@@ -28,8 +28,12 @@ def serve(
     """Serve the REST API (/api/v1, spec at /api/openapi.json) and the dashboard (/)."""
     import uvicorn
 
+    from qinglang.services import online
+
     settings = load_settings()
-    open_store(settings).dispose()          # migrated once, before the processes start
+    engine = open_store(settings)           # migrated once, before the processes start
+    online.read_scoring_indexes(engine)
+    engine.dispose()
     console.print(f"全域监控 dashboard: [bold]http://{host}:{port}/[/]  ·  "
                   f"OpenAPI: http://{host}:{port}/api/openapi.json  ·  institution {settings.org}"
                   f"  ·  {workers} process(es)")

@@ -44,12 +44,14 @@ from qinglang.rules.schema import RuleSet, default_ruleset
 from qinglang.rules.scoring import Verdict, judge
 from qinglang.services.assess import OWN_TEXT_RULES, TEMPLATE_RULES, collect_hits
 from qinglang.settings import Settings
-from qinglang.store.db import create_store_engine
+from qinglang.store.db import create_store_engine, read_indexes
 from qinglang.store.direct import direct
 from qinglang.store.repository import record_rows
 from qinglang.store.tables import attachments, voice_speakers
 
 SHADOWED = ("customers", "complaints", "calls", "attachments")
+READ_BY_SCORING = (*SHADOWED, "voice_speakers", "complaint_text_buckets",
+                   "complaint_rare_markers", "complaint_templates")  # whose indexes it looks up
 SHADOWS_MADE = "qinglang.scoring_shadows"  # set in a scoring connection's info once made
 _SCORING_ENGINES: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
 _SCORING_LOCK = Lock()
@@ -75,6 +77,11 @@ def prepare_scoring() -> None:
     text_hits(["warm-up"], [WARM_UP_TEXT], default_ruleset())
     gc.collect()
     gc.freeze()
+
+
+def read_scoring_indexes(engine: Engine) -> None:
+    """The indexes scoring looks up, read into memory once before a server starts."""
+    read_indexes(engine, READ_BY_SCORING)
 
 
 def score_complaint(engine: Engine, settings: Settings, row: dict,
