@@ -97,3 +97,12 @@ def import_institution(engine, settings, folder: Path):
     for name in SAMPLE_RECORD_FILES:
         import_file(engine, settings, folder / name)
     return settings
+
+
+def plain_params(params: list) -> list:
+    """Bound parameters to compare: psycopg's JSON wrappers compare by identity, so compare
+    what they wrap."""
+    def value(v):
+        return getattr(v, "obj", v)
+    return [tuple(map(value, p)) if isinstance(p, tuple) else {k: value(v) for k, v in p.items()}
+            for p in params]

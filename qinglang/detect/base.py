@@ -29,7 +29,7 @@ complaints = record_tables["complaints"]
 calls = record_tables["calls"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # millions are held at once in a batch
 class Hit:
     complaint_id: str
     rule_id: str

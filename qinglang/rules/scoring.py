@@ -25,30 +25,34 @@ NOTHING_FIRED = Verdict(0, "genuine", "", "未命中识别规则")
 
 
 class Judge:
-    """`judge` for many complaints under one rule set: the score, outcome and rule list of
-    each combination of fired rules are worked out once (a million complaints show a few
-    hundred combinations); only the explanation is each complaint's own."""
+    """`judge` for many complaints under one rule set: the score, outcome, rule list and
+    strongest rule of each combination of fired rules are worked out once (a million
+    complaints show a few thousand combinations); only the explanation is each complaint's
+    own."""
 
     def __init__(self, ruleset: RuleSet):
         self.ruleset = ruleset
         self.weight = {rule.id: rule.weight for rule in ruleset.rules}
-        self.combinations: dict[frozenset[str], tuple[int, str, str]] = {}
+        self.title = {rule.id: rule.title_zh for rule in ruleset.rules}
+        self.combinations: dict[frozenset[str], tuple[int, str, str, str]] = {}
 
     def __call__(self, hits: list[Hit]) -> Verdict:
         if not hits:
             return NOTHING_FIRED
-        fired = frozenset(hit.rule_id for hit in hits)
+        fired = frozenset([hit.rule_id for hit in hits])
         scored = self.combinations.get(fired)
         if scored is None:
             scored = self.combinations[fired] = self._scored(fired)
-        strongest = max(hits, key=lambda h: (self.weight[h.rule_id], h.rule_id))
-        return Verdict(*scored, _explain(strongest, self.ruleset, len(fired)))
+        score, outcome, rules, strongest = scored
+        hit = next(hit for hit in hits if hit.rule_id == strongest)
+        return Verdict(score, outcome, rules, _explain(hit, self.title[strongest], len(fired)))
 
-    def _scored(self, fired: frozenset[str]) -> tuple[int, str, str]:
+    def _scored(self, fired: frozenset[str]) -> tuple[int, str, str, str]:
         ordered = sorted(fired, key=_rule_order)
         counted = set(_counted(ordered, self.ruleset))
         score = min(100, round(sum(self.weight[r] for r in ordered if r in counted)))
-        return score, _outcome(score, ordered, self.ruleset), ";".join(ordered)
+        strongest = max(fired, key=lambda rule_id: (self.weight[rule_id], rule_id))
+        return score, _outcome(score, ordered, self.ruleset), ";".join(ordered), strongest
 
 
 def _counted(fired: list[str], ruleset: RuleSet) -> list[str]:
@@ -73,9 +77,9 @@ def _rule_order(rule_id: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
-def _explain(hit: Hit, ruleset: RuleSet, fired: int) -> str:
+def _explain(hit: Hit, title: str, fired: int) -> str:
     detail = _detail(hit)
-    line = ruleset.rule(hit.rule_id).title_zh + (f"（{detail}）" if detail else "")
+    line = title + (f"（{detail}）" if detail else "")
     return line + (f"，共命中 {fired} 条规则" if fired > 1 else "")
 
 

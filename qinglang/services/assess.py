@@ -7,10 +7,11 @@ so a store never holds a mix of two rule-set versions.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import chain, islice
 from operator import attrgetter
 from typing import Iterator
 
@@ -25,8 +26,8 @@ from qinglang.detect.voices import refresh_voice_speakers
 from qinglang.rules.schema import RuleSet
 from qinglang.rules.scoring import Judge
 from qinglang.services import audit
-from qinglang.store.db import create_store_engine
-from qinglang.store.repository import execute_prepared, prepare_upsert, rows_of_org, utcnow
+from qinglang.store.db import create_store_engine, read_ahead
+from qinglang.store.repository import execute_prepared, prepare_columns, rows_of_org, utcnow
 from qinglang.store.tables import assessments, rule_hits
 from qinglang.store.tables_graph import gang_members
 
@@ -76,10 +77,7 @@ def _assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary
     hits = _collect_hits_on_two_cores(engine, org, ruleset, ids)
     with engine.begin() as conn:
         outcomes = _replace_assessments(conn, org, ruleset, ids, hits)
-    counts: dict[str, int] = defaultdict(int)
-    for found in hits.values():
-        for hit in found:
-            counts[hit.rule_id] += 1
+    counts = Counter(map(attrgetter("rule_id"), chain.from_iterable(hits.values())))
     decided = {rule_id for rule_ids in EVALUATORS for rule_id in rule_ids}
     auto = [r.id for r in ruleset.rules if r.mode == "auto"]
     return AssessmentSummary(ruleset.version, len(ids), dict(outcomes), dict(counts),
@@ -88,28 +86,49 @@ def _assess_all(engine: Engine, org: str, ruleset: RuleSet) -> AssessmentSummary
 
 def _replace_assessments(conn, org: str, ruleset: RuleSet, ids: list[str],
                          hits: dict[str, list[Hit]]) -> dict[str, int]:
-    """The institution's assessments and rule hits replaced by these; outcome → count."""
-    outcomes: dict[str, int] = defaultdict(int)
+    """The institution's assessments and rule hits replaced by these; outcome → count.
+    Rows are bound a column at a time, a page at a time (no dict a row)."""
     judge = Judge(ruleset)
-    now = utcnow()
+    with read_ahead(conn.engine, (assessments.name, rule_hits.name)):  # while judging
+        verdicts = [judge(hits.get(complaint_id, ())) for complaint_id in ids]
+        _write_assessments(conn, org, ruleset, ids, verdicts)
+        _write_rule_hits(conn, org, hits)
+    return Counter(map(attrgetter("outcome"), verdicts))
+
+
+def _write_assessments(conn, org: str, ruleset: RuleSet, ids: list[str], verdicts: list
+                       ) -> None:
+    fixed = {"org": org, "ruleset_version": ruleset.version, "assessed_at": utcnow()}
     with _rows_replaced(conn, assessments, org):
         for start in range(0, len(ids), PAGE):
-            rows = []
-            for complaint_id in ids[start:start + PAGE]:
-                verdict = judge(hits.get(complaint_id, []))
-                outcomes[verdict.outcome] += 1
-                rows.append({"org": org, "complaint_id": complaint_id,
-                             "ruleset_version": ruleset.version, "assessed_at": now,
-                             **verdict.__dict__})
-            execute_prepared(conn, prepare_upsert(conn.dialect, assessments, rows))
+            page = verdicts[start:start + PAGE]
+            _write_columns(conn, assessments, fixed, {
+                "complaint_id": ids[start:start + PAGE],
+                **{name: list(map(attrgetter(name), page)) for name in VERDICT_COLUMNS}})
+
+
+def _write_rule_hits(conn, org: str, hits: dict[str, list[Hit]]) -> None:
     with _rows_replaced(conn, rule_hits, org):
-        hit_rows = [{"org": org, "complaint_id": h.complaint_id, "rule_id": h.rule_id,
-                     "evidence": h.evidence} for complaint_id in sorted(hits)
-                    for h in sorted(hits[complaint_id], key=attrgetter("rule_id"))]
-        for start in range(0, len(hit_rows), PAGE):
-            execute_prepared(conn, prepare_upsert(conn.dialect, rule_hits,
-                                                  hit_rows[start:start + PAGE]))
-    return outcomes
+        rows = _hit_rows(hits)
+        while page := list(islice(rows, PAGE)):
+            complaint_ids, rule_ids, evidence = zip(*page)
+            _write_columns(conn, rule_hits, {"org": org}, {
+                "complaint_id": complaint_ids, "rule_id": rule_ids, "evidence": evidence})
+
+
+VERDICT_COLUMNS = ("risk_score", "outcome", "rules", "explanation")
+
+
+def _write_columns(conn, table, fixed: dict, columns: dict) -> None:
+    size = len(columns["complaint_id"])
+    execute_prepared(conn, prepare_columns(conn.dialect, table, columns, fixed, size))
+
+
+def _hit_rows(hits: dict[str, list[Hit]]) -> Iterator[tuple[str, str, dict]]:
+    """(complaint id, rule id, evidence) of every hit, in key order."""
+    row = attrgetter("complaint_id", "rule_id", "evidence")
+    for complaint_id in sorted(hits):
+        yield from map(row, sorted(hits[complaint_id], key=attrgetter("rule_id")))
 
 
 @contextmanager

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
 from pathlib import Path
+from threading import Thread
+from typing import Iterator
 
 import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 
 from qinglang.settings import Settings
 from qinglang.store.repository import restore_indexes
 from qinglang.store.tables import record_tables
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 def create_store_engine(db_url: str, mapped: bool = False) -> Engine:
@@ -105,6 +111,38 @@ def read_indexes(engine: Engine, tables: tuple[str, ...]) -> None:
             if first is not None and first.name is not None:  # not an expression
                 conn.exec_driver_sql(f'SELECT count("{first.name}") FROM "{table}" '
                                      f'INDEXED BY "{index}"').all()  # the index alone
+
+
+def read_tables(engine: Engine, tables: tuple[str, ...]) -> None:
+    """`read_indexes`, and the pages of the tables themselves."""
+    if not _is_sqlite_file(engine):
+        return
+    with engine.connect() as conn:
+        for table in tables:
+            conn.exec_driver_sql(f'SELECT count(*) FROM "{table}" NOT INDEXED').all()
+    read_indexes(engine, tables)
+
+
+@contextmanager
+def read_ahead(engine: Engine, tables: tuple[str, ...]) -> Iterator[None]:
+    """`read_tables` in a thread of its own while the block runs. SQLite reads every page of
+    a table to delete all its rows; reading them beforehand overlaps that wait with work.
+    On a store of a million complaints whose assessments were last read long ago, replacing
+    them took about 9 s longer than with their pages in memory. A failure to read ahead is
+    logged and does not stop the block."""
+    reader = Thread(target=_read_tables_or_log, args=(engine, tables), daemon=True)
+    reader.start()
+    try:
+        yield
+    finally:
+        reader.join()
+
+
+def _read_tables_or_log(engine: Engine, tables: tuple[str, ...]) -> None:
+    try:
+        read_tables(engine, tables)
+    except SQLAlchemyError as error:
+        log.warning("reading %s ahead failed: %s", ", ".join(tables), type(error).__name__)
 
 
 def _is_sqlite_file(engine: Engine) -> bool:

@@ -46,6 +46,14 @@ def prepare_upsert(dialect, table: Table, rows: list[dict], update: bool = True)
     return PreparedRows(table.name, update, _upsert_statement(dialect, table, update).bind(rows))
 
 
+def prepare_columns(dialect, table: Table, columns: dict, fixed: dict, size: int
+                    ) -> PreparedRows:
+    """`prepare_upsert` of `size` rows given as whole columns, without a dict a row
+    (`_UpsertStatement.bind_columns`)."""
+    statement = _upsert_statement(dialect, table, True)
+    return PreparedRows(table.name, True, statement.bind_columns(columns, fixed, size))
+
+
 def execute_prepared(conn: Connection, prepared: PreparedRows) -> None:
     if prepared.params:
         table = metadata.tables[prepared.table]
@@ -89,34 +97,43 @@ class _UpsertStatement:
         return bound
 
     def bind_batch(self, id_field: str, batch: CleanBatch, fixed: dict) -> list:
-        """`bind(record_rows(...))` without a dict a row: the batch's columns are bound a
-        column at a time, in statement order, and zipped into rows; values every row shares
-        are processed once. A key repeated in the batch keeps its last row, in the place of
-        its first."""
+        """`bind(record_rows(...))` without a dict a row. A key repeated in the batch keeps
+        its last row, in the place of its first."""
         size = len(batch.keys)
         processors = dict(self.processed)
-        taken = {id_field: batch.keys, "source_row": batch.numbers}
-        columns = []
+        ready = {}
+        for position, name in enumerate(self.order):
+            if name in ("attrs", "originals") and name not in fixed:
+                empty = processors[position]({})
+                ready[name] = [processors[position](d) if d else empty
+                               for d in getattr(batch, name)]
+        columns = {**batch.columns, id_field: batch.keys, "source_row": batch.numbers}
+        rows = self.bind_columns(columns, fixed, size, ready)
+        last = dict(zip(batch.keys, range(size)))
+        return rows if len(last) == size else [rows[i] for i in last.values()]
+
+    def bind_columns(self, columns: dict, fixed: dict, size: int, ready: dict | None = None
+                     ) -> list:
+        """Rows in statement order from whole columns, each column bound at once: `fixed`
+        holds the values every row shares, `ready` columns already bound; a column in
+        none of them is NULL. Values every row shares are processed once."""
+        processors = dict(self.processed)
+        ready = ready or {}
+        bound = []
         for position, name in enumerate(self.order):
             process = processors.get(position)
             if name in fixed:
-                columns.append(repeat(_process(process, fixed[name]), size))
-            elif name in ("attrs", "originals"):
-                empty = process({})
-                columns.append([process(d) if d else empty for d in getattr(batch, name)])
+                bound.append(repeat(_process(process, fixed[name]), size))
+            elif name in ready:
+                bound.append(ready[name])
+            elif (values := columns.get(name)) is None:
+                bound.append(repeat(None, size))
+            elif process is None:
+                bound.append(values)
             else:
-                values = taken.get(name, batch.columns.get(name))
-                if values is None:
-                    columns.append(repeat(None, size))
-                elif process is None:
-                    columns.append(values)
-                else:
-                    columns.append([None if v is None else process(v) for v in values])
-        rows = list(zip(*columns))
-        if not self.positional:
-            rows = [dict(zip(self.order, row)) for row in rows]
-        last = dict(zip(batch.keys, range(size)))
-        return rows if len(last) == size else [rows[i] for i in last.values()]
+                bound.append([None if v is None else process(v) for v in values])
+        rows = list(zip(*bound))
+        return rows if self.positional else [dict(zip(self.order, row)) for row in rows]
 
 
 def _process(processor, value):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.dialects.postgresql import psycopg
 from sqlalchemy.dialects.sqlite import pysqlite
 
-from factories import CUSTOMER_COLUMNS, TEST_KEY, complaint, customer
+from factories import CUSTOMER_COLUMNS, TEST_KEY, complaint, customer, plain_params
 from qinglang.ingest import clean
 from qinglang.ingest.clean import RowCleaner
 from qinglang.ingest.rows import RawRow
@@ -100,16 +100,8 @@ def test_records_bound_straight_into_the_statement_equal_bound_table_rows(monkey
     direct = repo.prepare_records(dialect, schema, "bank", 3, records).params
     via_rows = repo.prepare_upsert(dialect, record_tables["customers"],
                                    repo.record_rows(schema, "bank", 3, records)).params
-    assert _plain(direct) == _plain(via_rows)
+    assert plain_params(direct) == plain_params(via_rows)
     assert len(direct) == len({r.key for r in records})
-
-
-def _plain(params: list) -> list:
-    """psycopg's JSON wrappers compare by identity: compare what they wrap."""
-    def value(v):
-        return getattr(v, "obj", v)
-    return [tuple(map(value, p)) if isinstance(p, tuple) else {k: value(v) for k, v in p.items()}
-            for p in params]
 
 
 def test_the_import_connection_checks_foreign_keys_again_when_it_is_done(engine):
