@@ -16,11 +16,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from sqlalchemy import Connection, delete, func, literal, select
+from sqlalchemy import Connection, func, literal, select
 from sqlalchemy.sql import ColumnElement
 
 from qinglang.detect.base import built_once, calls
-from qinglang.store.repository import execute_prepared, prepare_upsert
+from qinglang.store.repository import execute_prepared, prepare_columns, rows_replaced
 from qinglang.store.tables import voice_speakers
 
 BANDS, BITS = 24, 20
@@ -113,11 +113,14 @@ def refresh_voice_speakers(conn: Connection, org: str, min_cosine: float) -> Non
                                 ).all()
         keys, directions = _mean_directions(embedded)
         mapping.update(speakers(keys, directions, min_cosine))
-    conn.execute(delete(voice_speakers).where(voice_speakers.c.org == org))
-    rows = [{"org": org, "voice_key": k, "speaker_id": v} for k, v in sorted(mapping.items())]
-    for start in range(0, len(rows), 20_000):
-        execute_prepared(conn, prepare_upsert(conn.dialect, voice_speakers,
-                                              rows[start:start + 20_000]))
+    keys = sorted(mapping)
+    with rows_replaced(conn, voice_speakers, org):
+        for start in range(0, len(keys), 20_000):
+            page = keys[start:start + 20_000]
+            execute_prepared(conn, prepare_columns(
+                conn.dialect, voice_speakers,
+                {"voice_key": page, "speaker_id": list(map(mapping.__getitem__, page))},
+                {"org": org}, len(page)))
 
 
 def _mean_directions(embedded: list[tuple[str, bytes]]) -> tuple[list[str], np.ndarray]:

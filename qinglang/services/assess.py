@@ -8,14 +8,13 @@ so a store never holds a mix of two rule-set versions.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import chain, islice
 from operator import attrgetter
 from typing import Iterator
 
-from sqlalchemy import Engine, delete, or_, select
+from sqlalchemy import Engine, select
 
 from qinglang.detect import (activity_rules, call_rules, demands, phone_rules, post_rules,
                              template_rules)
@@ -27,7 +26,8 @@ from qinglang.rules.schema import RuleSet
 from qinglang.rules.scoring import Judge
 from qinglang.services import audit
 from qinglang.store.db import create_store_engine, read_ahead
-from qinglang.store.repository import execute_prepared, prepare_columns, rows_of_org, utcnow
+from qinglang.store.repository import (execute_prepared, prepare_columns, rows_of_org,
+                                       rows_replaced, utcnow)
 from qinglang.store.tables import assessments, rule_hits
 from qinglang.store.tables_graph import gang_members
 
@@ -99,7 +99,7 @@ def _replace_assessments(conn, org: str, ruleset: RuleSet, ids: list[str],
 def _write_assessments(conn, org: str, ruleset: RuleSet, ids: list[str], verdicts: list
                        ) -> None:
     fixed = {"org": org, "ruleset_version": ruleset.version, "assessed_at": utcnow()}
-    with _rows_replaced(conn, assessments, org):
+    with rows_replaced(conn, assessments, org):
         for start in range(0, len(ids), PAGE):
             page = verdicts[start:start + PAGE]
             _write_columns(conn, assessments, fixed, {
@@ -108,7 +108,7 @@ def _write_assessments(conn, org: str, ruleset: RuleSet, ids: list[str], verdict
 
 
 def _write_rule_hits(conn, org: str, hits: dict[str, list[Hit]]) -> None:
-    with _rows_replaced(conn, rule_hits, org):
+    with rows_replaced(conn, rule_hits, org):
         rows = _hit_rows(hits)
         while page := list(islice(rows, PAGE)):
             complaint_ids, rule_ids, evidence = zip(*page)
@@ -129,28 +129,6 @@ def _hit_rows(hits: dict[str, list[Hit]]) -> Iterator[tuple[str, str, dict]]:
     row = attrgetter("complaint_id", "rule_id", "evidence")
     for complaint_id in sorted(hits):
         yield from map(row, sorted(hits[complaint_id], key=attrgetter("rule_id")))
-
-
-@contextmanager
-def _rows_replaced(conn, table, org: str) -> Iterator[None]:
-    """Remove an institution's rows for new ones written inside the block. When they are all
-    the table holds, a DELETE without a condition lets SQLite drop the table's pages at once
-    instead of removing a million rows one by one through every index, and the secondary
-    indexes are dropped and built again after the block from all the rows at once (one sort
-    instead of a random insert per row), in the same transaction."""
-    others = conn.execute(select(table.c.org).where(or_(table.c.org < org, table.c.org > org))
-                          .limit(1)).first()
-    if others is not None:
-        conn.execute(delete(table).where(table.c.org == org))
-        yield
-        return
-    conn.execute(delete(table))
-    secondary = [index for index in table.indexes if not index.unique]
-    for index in secondary:
-        index.drop(conn)
-    yield
-    for index in secondary:
-        index.create(conn)
 
 
 def collect_hits(conn, org: str, ruleset: RuleSet, online: bool = False,
