@@ -147,7 +147,7 @@ def _gang_identifiers(conn, org: str) -> Iterator[tuple[str, str, str]]:
              .join(gangs, (gangs.c.org == gang_members.c.org)
                    & (gangs.c.gang_id == gang_members.c.gang_id))
              .where(gang_members.c.org == org, gang_members.c.member_type.in_(KINDS)))
-    yield from conn.execute(query).tuples()
+    yield from conn.execute(query)
 
 
 def _facts_of(columns) -> dict:
